@@ -408,7 +408,7 @@ public final class InferenceEngine implements AutoCloseable {
         seq.request.listener.onToken(token);
         if (tokenizer.isEndOfGeneration(token)) {
             finish(seq, "stop");
-        } else if (seq.stops.append(seq.decoder.next(token))) {
+        } else if (seq.stops.append(seq.decoder.accept(token))) {
             finish(seq, "stop");
         } else if (seq.count >= max || state.length(seq.slot) >= state.contextLength()) {
             finish(seq, "length");
