@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             InspectCommand.class,
+            TemplateCommand.class,
         })
 public final class Main implements Runnable {
 
