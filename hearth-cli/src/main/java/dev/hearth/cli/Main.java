@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         description = "Local AI: run open models on this machine.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            InspectCommand.class,
+            TemplateCommand.class,
             TokenizeCommand.class,
         })
 public final class Main implements Runnable {
