@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             GenerateCommand.class,
+            InspectCommand.class,
+            TemplateCommand.class,
+            TokenizeCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -169,7 +170,7 @@ public final class GgufWriter {
         return add(name, type, shape, bytes, out -> copy(data, out));
     }
 
-    /** Adds a tensor whose bytes are {@code data} (raw GGML layout, little-endian). */
+    /** Adds a tensor whose bytes are a copy of {@code data} (raw GGML layout, little-endian). */
     public GgufWriter addTensor(String name, GgmlType type, long[] shape, byte[] data) {
         return addTensor(name, type, shape, MemorySegment.ofArray(data.clone()));
     }
@@ -207,10 +208,12 @@ public final class GgufWriter {
     public void write(Path path) throws IOException {
         Path absolute = path.toAbsolutePath();
         Path dir = absolute.getParent();
-        Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+        // Not Files.createTempFile: its files are private (0600), and the model must get the usual
+        // permissions (from the umask), like any file the user creates.
+        Path tmp = dir.resolve("." + absolute.getFileName() + "." + Long.toHexString(new SecureRandom().nextLong()) + ".tmp");
         boolean done = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
                 writeTo(ch);
                 ch.force(true);
             }

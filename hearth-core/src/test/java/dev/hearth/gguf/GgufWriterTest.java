@@ -201,6 +201,11 @@ class GgufWriterTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files).containsExactly(target);
         }
+        // The model gets the permissions any new file gets here (not a private temporary file's 0600).
+        if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+            Path plain = Files.createFile(dir.resolve("plain"));
+            assertThat(Files.getPosixFilePermissions(target)).isEqualTo(Files.getPosixFilePermissions(plain));
+        }
     }
 
     @Test

@@ -238,6 +238,22 @@ public final class ModelStore {
 
     // ---- writing -----------------------------------------------------------------------------------------
 
+    /** A held download lock of one blob; closing releases it. */
+    public interface DownloadLock extends AutoCloseable {
+        @Override
+        void close() throws IOException;
+    }
+
+    /**
+     * Takes the lock that lets one process at a time download (and install) a blob, waiting while another
+     * process holds it. Within a process, callers must make sure only one thread asks for a digest at a time.
+     *
+     * @param onWait called once if another process holds the lock
+     */
+    public DownloadLock lockDownload(Digest digest, Runnable onWait) throws IOException {
+        return StoreLock.lockBlob(root, digest, onWait);
+    }
+
     /**
      * Copies a stream into the store as a blob, hashing it on the way, and returns its layer. The data lands
      * in a temporary file renamed into place, so a crash leaves no partial blob.
@@ -298,15 +314,16 @@ public final class ModelStore {
         Manifest manifest = Manifest.parse(json);
         Path path = manifestPath(name);
         return StoreLock.withStoreLock(root, () -> {
-            List<String> missing = new ArrayList<>();
+            List<Digest> missing = new ArrayList<>();
             for (Layer l : manifest.blobs()) {
                 if (!hasBlob(l.digest(), l.size())) {
-                    missing.add(l.digest().toString());
+                    missing.add(l.digest());
                 }
             }
             if (!missing.isEmpty()) {
-                throw new StoreException("cannot install " + name.displayShortest() + ": blob"
-                        + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing) + " missing from the store");
+                throw new MissingBlobException("cannot install " + name.displayShortest() + ": blob"
+                        + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing.stream().map(Digest::toString)
+                        .toList()) + " missing from the store", missing);
             }
             Set<Digest> candidates = new HashSet<>();
             if (Files.isRegularFile(path)) {

@@ -61,7 +61,7 @@ final class StoreLock {
     }
 
     /** A held lock on one blob's download; close to release. */
-    static final class BlobLock implements AutoCloseable {
+    static final class BlobLock implements ModelStore.DownloadLock {
         private final Path root;
         private final Entry entry;
         private final FileLock lock;
