@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             InspectCommand.class,
             TemplateCommand.class,
+            TokenizeCommand.class,
         })
 public final class Main implements Runnable {
 
