@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             GenerateCommand.class,
+            BenchCommand.class,
             InspectCommand.class,
+            QuantizeCommand.class,
             TemplateCommand.class,
             TokenizeCommand.class,
         })

@@ -53,6 +53,15 @@ public final class ComputePool implements AutoCloseable {
         return threads;
     }
 
+    /** Thread ids of the worker threads (not the caller's), for per-thread measurements. */
+    public long[] workerThreadIds() {
+        long[] ids = new long[workers.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = workers[i].threadId();
+        }
+        return ids;
+    }
+
     /** A sensible default: the cores the JVM may use. */
     public static int defaultThreads() {
         return Math.max(1, Runtime.getRuntime().availableProcessors());

@@ -31,6 +31,10 @@ public final class InferenceState {
     final float[][] keyCache;
     final float[][] valueCache;
     final float[][] scores;
+    /** Batch activations packed for {@link dev.hearth.tensor.Gemm}: the input of the current matmul. */
+    final float[] packed;
+    /** One {@link dev.hearth.tensor.Gemm} tile per compute thread. */
+    final float[][] tiles;
     /** Rotary cos/sin for each row of the batch: [batch, ropeDim / 2]. */
     final float[] ropeCos;
     final float[] ropeSin;
@@ -80,6 +84,9 @@ public final class InferenceState {
         keyCache = new float[config.blockCount()][Math.toIntExact(Math.multiplyExact(positions, config.kvDimK()))];
         valueCache = new float[config.blockCount()][Math.toIntExact(Math.multiplyExact(positions, config.kvDimV()))];
         scores = new float[threads][contextLength];
+        int maxCols = Math.max(dim, Math.max(config.headCount() * config.headDimV(), config.feedForwardLength()));
+        packed = batchCapacity > 1 ? new float[dev.hearth.tensor.Gemm.packedLength(batchCapacity, maxCols)] : new float[0];
+        tiles = new float[threads][batchCapacity > 1 ? dev.hearth.tensor.Gemm.tileLength(maxCols) : 0];
         ropeCos = new float[Math.multiplyExact(batchCapacity, Math.max(1, config.ropeDim() / 2))];
         ropeSin = new float[ropeCos.length];
         lengths = new int[slots];

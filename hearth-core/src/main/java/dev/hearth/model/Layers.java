@@ -111,13 +111,18 @@ final class Layers {
 
     /** gate[i] = act(gate[i]) * up[i] (SwiGLU / GeGLU). */
     static void gatedActivation(float[] gate, float[] up, int length, ModelConfig.Activation activation) {
+        gatedActivation(gate, up, 0, length, activation);
+    }
+
+    /** gate[i] = act(gate[i]) * up[i] for i in [from, to). */
+    static void gatedActivation(float[] gate, float[] up, int from, int to, ModelConfig.Activation activation) {
         if (activation == ModelConfig.Activation.SILU) {
-            for (int i = 0; i < length; i++) {
+            for (int i = from; i < to; i++) {
                 float g = gate[i];
                 gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
             }
         } else {
-            for (int i = 0; i < length; i++) {
+            for (int i = from; i < to; i++) {
                 gate[i] = gelu(gate[i]) * up[i];
             }
         }

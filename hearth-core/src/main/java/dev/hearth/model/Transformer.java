@@ -91,9 +91,7 @@ public final class Transformer {
             LayerWeights lw = w.layers()[l];
             boolean swa = c.isSlidingWindowLayer(l);
             Layers.rmsNorm(s.xb, s.x, lw.attnNorm(), n, dim, c.rmsEps());
-            tasks.matmul(pool, lw.wq(), s.xb, n, s.q);
-            tasks.matmul(pool, lw.wk(), s.xb, n, s.k);
-            tasks.matmul(pool, lw.wv(), s.xb, n, s.v);
+            tasks.qkv(pool, s.xb, n, lw.wq(), s.q, lw.wk(), s.k, lw.wv(), s.v);
             Layers.addBias(s.q, lw.bq(), n);
             Layers.addBias(s.k, lw.bk(), n);
             Layers.addBias(s.v, lw.bv(), n);
@@ -128,9 +126,7 @@ public final class Transformer {
             Layers.add(s.x, s.o, n * dim);
 
             Layers.rmsNorm(s.xb, s.x, lw.ffnNorm(), n, dim, c.rmsEps());
-            tasks.matmul(pool, lw.wGate(), s.xb, n, s.gate);
-            tasks.matmul(pool, lw.wUp(), s.xb, n, s.up);
-            Layers.gatedActivation(s.gate, s.up, n * c.feedForwardLength(), c.activation());
+            tasks.gateUp(pool, s.xb, n, lw.wGate(), s.gate, lw.wUp(), s.up, c.activation());
             tasks.matmul(pool, lw.wDown(), s.gate, n, s.o);
             if (lw.postFfnNorm() != null) {
                 Layers.rmsNorm(s.o, s.o, lw.postFfnNorm(), n, dim, c.rmsEps());
@@ -173,23 +169,60 @@ public final class Transformer {
      */
     static final class Tasks {
         private final InferenceState s;
-        private final MatmulTask matmul = new MatmulTask();
+        private final ProjectionTask projection;
+        private final PackTask pack = new PackTask();
         private final AttentionTask attention;
 
         Tasks(InferenceState s) {
             this.s = s;
+            this.projection = new ProjectionTask(s);
             this.attention = new AttentionTask(s);
         }
 
         /** out[t, r] = W[r] . x[t] for t < n: rows split across threads, each row read once per batch. */
         void matmul(ComputePool pool, WeightMatrix w, float[] x, int n, float[] out) {
-            matmul.w = w;
-            matmul.x = x;
-            matmul.n = n;
-            matmul.out = out;
-            pool.parallelFor(w.rows(), 8, matmul);
-            matmul.x = null;
-            matmul.out = null;
+            project(pool, x, n, w, out, null, null, null, null, null);
+        }
+
+        /** The three attention projections of one input in a single parallel step. */
+        void qkv(ComputePool pool, float[] x, int n, WeightMatrix wq, float[] q, WeightMatrix wk, float[] k,
+                WeightMatrix wv, float[] v) {
+            project(pool, x, n, wq, q, wk, k, wv, v, null);
+        }
+
+        /** gate = act(x . Wgate) * (x . Wup), in one parallel step: each thread activates the rows it computed. */
+        void gateUp(ComputePool pool, float[] x, int n, WeightMatrix wGate, float[] gate, WeightMatrix wUp, float[] up,
+                ModelConfig.Activation activation) {
+            project(pool, x, n, wGate, gate, wUp, up, null, null, activation);
+        }
+
+        private void project(ComputePool pool, float[] x, int n, WeightMatrix m0, float[] o0, WeightMatrix m1,
+                float[] o1, WeightMatrix m2, float[] o2, ModelConfig.Activation activation) {
+            ProjectionTask p = projection;
+            if (n > 1) {
+                pack.x = x;
+                pack.n = n;
+                pack.cols = m0.cols();
+                pack.packed = s.packed;
+                pool.parallelFor(m0.cols(), 64, pack);
+                pack.x = null;
+            }
+            p.x = x;
+            p.n = n;
+            p.m0 = m0;
+            p.o0 = o0;
+            p.m1 = m1;
+            p.o1 = o1;
+            p.m2 = m2;
+            p.o2 = o2;
+            p.activation = activation;
+            int rows = activation != null ? m0.rows()
+                    : m0.rows() + (m1 == null ? 0 : m1.rows()) + (m2 == null ? 0 : m2.rows());
+            pool.parallelFor(rows, n > 1 ? dev.hearth.tensor.Gemm.ROW_TILE : 32, p);
+            p.x = null;
+            p.m0 = p.m1 = p.m2 = null;
+            p.o0 = p.o1 = p.o2 = null;
+            p.activation = null;
         }
 
         void attention(ComputePool pool, Batch batch, int layer, int window) {
@@ -201,20 +234,71 @@ public final class Transformer {
         }
     }
 
-    private static final class MatmulTask implements ComputePool.RangeTask {
-        WeightMatrix w;
+    /** Packs a batch of activations for {@link dev.hearth.tensor.Gemm}, split by columns. */
+    private static final class PackTask implements ComputePool.RangeTask {
         float[] x;
         int n;
-        float[] out;
+        int cols;
+        float[] packed;
 
         @Override
         public void run(int start, int end, int thread) {
-            int cols = w.cols();
-            int rows = w.rows();
-            for (int r = start; r < end; r++) {
+            dev.hearth.tensor.Gemm.pack(x, n, cols, packed, start, end);
+        }
+    }
+
+    /**
+     * Up to three matrices with the same input, their rows concatenated into one range split across threads
+     * (q, k and v); or, with an activation, a gate and an up matrix of the same shape whose rows are computed
+     * together and combined right away.
+     */
+    private static final class ProjectionTask implements ComputePool.RangeTask {
+        private final InferenceState s;
+        float[] x;
+        int n;
+        WeightMatrix m0;
+        WeightMatrix m1;
+        WeightMatrix m2;
+        float[] o0;
+        float[] o1;
+        float[] o2;
+        ModelConfig.Activation activation;
+
+        ProjectionTask(InferenceState s) {
+            this.s = s;
+        }
+
+        @Override
+        public void run(int start, int end, int thread) {
+            if (activation != null) {
+                rows(m0, start, end, o0, thread);
+                rows(m1, start, end, o1, thread);
+                int ffn = m0.rows();
                 for (int t = 0; t < n; t++) {
-                    out[t * rows + r] = w.dotRow(r, x, t * cols);
+                    Layers.gatedActivation(o0, o1, t * ffn + start, t * ffn + end, activation);
                 }
+                return;
+            }
+            int base = 0;
+            for (int i = 0; i < 3; i++) {
+                WeightMatrix m = i == 0 ? m0 : i == 1 ? m1 : m2;
+                if (m == null) {
+                    break;
+                }
+                int from = Math.max(start, base);
+                int to = Math.min(end, base + m.rows());
+                if (from < to) {
+                    rows(m, from - base, to - base, i == 0 ? o0 : i == 1 ? o1 : o2, thread);
+                }
+                base += m.rows();
+            }
+        }
+
+        private void rows(WeightMatrix m, int from, int to, float[] out, int thread) {
+            if (n == 1) {
+                m.gemv(from, to, x, 0, out, 0);
+            } else {
+                m.gemm(from, to, s.packed, n, out, s.tiles[thread]);
             }
         }
     }

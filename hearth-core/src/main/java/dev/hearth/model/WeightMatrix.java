@@ -4,6 +4,9 @@ import dev.hearth.gguf.GgmlType;
 import dev.hearth.gguf.GgufException;
 import dev.hearth.gguf.GgufFile;
 import dev.hearth.gguf.GgufTensorInfo;
+import dev.hearth.tensor.Gemm;
+import dev.hearth.tensor.MatmulKernel;
+import dev.hearth.tensor.MatmulKernels;
 import dev.hearth.tensor.RowKernel;
 import dev.hearth.tensor.TensorKernels;
 import java.lang.foreign.MemorySegment;
@@ -23,6 +26,7 @@ public final class WeightMatrix {
     private final int cols;
     private final long rowBytes;
     private final RowKernel kernel;
+    private final MatmulKernel matmul;
 
     private WeightMatrix(String name, GgmlType type, MemorySegment data, int rows, int cols, long rowBytes) {
         this.name = name;
@@ -32,6 +36,7 @@ public final class WeightMatrix {
         this.cols = cols;
         this.rowBytes = rowBytes;
         this.kernel = TensorKernels.fastest(type);
+        this.matmul = MatmulKernels.forType(type);
     }
 
     /** The 2-D tensor {@code name} with the expected shape [cols, rows]; a clear error otherwise. */
@@ -94,6 +99,30 @@ public final class WeightMatrix {
     /** Dot product of row {@code row} with {@code x[xOffset .. xOffset + cols)}. */
     public float dotRow(int row, float[] x, int xOffset) {
         return kernel.dot(data, row * rowBytes, x, xOffset, cols);
+    }
+
+    /**
+     * {@code out[outOffset + r] = row(r) . x[xOffset, xOffset + cols)} for rows {@code [rowStart, rowEnd)}: the
+     * matrix-vector kernel of generation.
+     */
+    public void gemv(int rowStart, int rowEnd, float[] x, int xOffset, float[] out, int outOffset) {
+        java.util.Objects.checkFromToIndex(rowStart, rowEnd, rows);
+        java.util.Objects.checkFromIndexSize(xOffset, cols, x.length);
+        java.util.Objects.checkFromIndexSize(outOffset + rowStart, rowEnd - rowStart, out.length);
+        matmul.gemv(data, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset);
+    }
+
+    /**
+     * {@code out[t * rows() + r] = row(r) . x[t]} for rows {@code [rowStart, rowEnd)} and the {@code n} rows of
+     * activations {@link Gemm#pack packed} in {@code packed}; {@code tile} is the calling thread's scratch.
+     */
+    public void gemm(int rowStart, int rowEnd, float[] packed, int n, float[] out, float[] tile) {
+        java.util.Objects.checkFromToIndex(rowStart, rowEnd, rows);
+        if (packed.length < Gemm.packedLength(n, cols) || tile.length < Gemm.tileLength(cols)
+                || out.length < (long) n * rows) {
+            throw new IllegalArgumentException("gemm buffers too small for " + n + " rows of " + cols + " columns");
+        }
+        Gemm.multiply(matmul, data, rowBytes, cols, rowStart, rowEnd, packed, n, out, rows, tile);
     }
 
     /** Dequantizes row {@code row} into {@code out[outOffset .. outOffset + cols)}. */

@@ -1,0 +1,148 @@
+package dev.hearth.bench;
+
+import dev.hearth.engine.ComputePool;
+import dev.hearth.model.InferenceState;
+import dev.hearth.model.LayerWeights;
+import dev.hearth.model.Model;
+import dev.hearth.model.ModelWeights;
+import dev.hearth.model.Transformer;
+import dev.hearth.model.WeightMatrix;
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The two tests of llama.cpp's {@code llama-bench}, on one model:
+ * <ul>
+ *   <li>prompt processing (pp): {@code promptTokens} random tokens as one batch from an empty context,
+ *       logits for the last token only;</li>
+ *   <li>token generation (tg): {@code genTokens} random tokens one at a time from an empty context.</li>
+ * </ul>
+ * Each run starts from an empty KV cache; callers warm up (JIT compilation) and take the median of several
+ * runs. Token ids are random, as in llama-bench: the speed does not depend on them.
+ */
+public final class ModelBenchmark {
+    private final Model model;
+    private final ComputePool pool;
+    private final int promptTokens;
+    private final int genTokens;
+    private final InferenceState state;
+    private final int[] tokens;
+    private final SplittableRandom random = new SplittableRandom(1234);
+
+    public ModelBenchmark(Model model, ComputePool pool, int promptTokens, int genTokens) {
+        if (promptTokens < 0 || genTokens < 0 || promptTokens + genTokens == 0) {
+            throw new IllegalArgumentException("need a positive number of prompt or generated tokens");
+        }
+        this.model = model;
+        this.pool = pool;
+        this.promptTokens = promptTokens;
+        this.genTokens = genTokens;
+        int context = Math.max(promptTokens, genTokens) + 1;
+        this.state = new InferenceState(model.config(), context, Math.max(1, promptTokens), 1, pool.threads());
+        this.tokens = new int[Math.max(promptTokens, genTokens)];
+    }
+
+    private void randomTokens(int n) {
+        int vocab = model.config().vocabSize();
+        for (int i = 0; i < n; i++) {
+            tokens[i] = random.nextInt(vocab);
+        }
+    }
+
+    /** One prompt-processing run; returns its wall time in nanoseconds. */
+    public long promptRun() {
+        randomTokens(promptTokens);
+        state.reset();
+        long t0 = System.nanoTime();
+        Transformer.forward(model, state, pool, tokens, 0, promptTokens, false);
+        return System.nanoTime() - t0;
+    }
+
+    /** One generation run; returns its wall time in nanoseconds. */
+    public long generationRun() {
+        randomTokens(genTokens);
+        state.reset();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < genTokens; i++) {
+            Transformer.forward(model, state, pool, tokens, i, 1, false);
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /**
+     * Heap bytes allocated by the calling thread and the pool's threads during one generation run, per token
+     * (the token loop is meant to allocate nothing); -1 where the JVM cannot tell.
+     */
+    public double allocatedBytesPerGeneratedToken() {
+        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean mx)
+                || !mx.isThreadAllocatedMemorySupported() || !mx.isThreadAllocatedMemoryEnabled()) {
+            return -1;
+        }
+        long[] ids = threadIds();
+        randomTokens(genTokens);
+        state.reset();
+        long before = sum(mx.getThreadAllocatedBytes(ids));
+        for (int i = 0; i < genTokens; i++) {
+            Transformer.forward(model, state, pool, tokens, i, 1, false);
+        }
+        long after = sum(mx.getThreadAllocatedBytes(ids));
+        return (double) (after - before) / genTokens;
+    }
+
+    private long[] threadIds() {
+        long[] workers = pool.workerThreadIds();
+        long[] ids = Arrays.copyOf(workers, workers.length + 1);
+        ids[workers.length] = Thread.currentThread().threadId();
+        return ids;
+    }
+
+    private static long sum(long[] values) {
+        long s = 0;
+        for (long v : values) {
+            s += Math.max(0, v);
+        }
+        return s;
+    }
+
+    public int promptTokens() {
+        return promptTokens;
+    }
+
+    public int genTokens() {
+        return genTokens;
+    }
+
+    /** Median of {@code values} (sorted copy). */
+    public static double median(long[] values) {
+        long[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+    }
+
+    /**
+     * Weight bytes one generated token reads: every matrix of every layer and the output projection once (a
+     * tied embedding counted once, as the output), plus one embedding row and the norm vectors.
+     */
+    public static long bytesPerToken(Model model) {
+        ModelWeights w = model.weights();
+        Map<WeightMatrix, Boolean> seen = new IdentityHashMap<>();
+        long bytes = 0;
+        for (LayerWeights l : w.layers()) {
+            for (WeightMatrix m : new WeightMatrix[] {l.wq(), l.wk(), l.wv(), l.wo(), l.wGate(), l.wUp(), l.wDown()}) {
+                if (seen.put(m, Boolean.TRUE) == null) {
+                    bytes += m.byteSize();
+                }
+            }
+            bytes += 4L * (l.attnNorm().length + l.ffnNorm().length);
+        }
+        bytes += w.output().byteSize();
+        if (w.output() != w.tokenEmbedding()) {
+            bytes += w.tokenEmbedding().rowBytes();
+        }
+        return bytes + 4L * w.outputNorm().length;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.hearth.convert;
+
+import dev.hearth.engine.ComputePool;
+import dev.hearth.gguf.GgmlType;
+import dev.hearth.gguf.GgufException;
+import dev.hearth.gguf.GgufFile;
+import dev.hearth.gguf.GgufKeys;
+import dev.hearth.gguf.GgufTensorInfo;
+import dev.hearth.gguf.GgufValue;
+import dev.hearth.gguf.GgufWriter;
+import dev.hearth.tensor.RowKernel;
+import dev.hearth.tensor.TensorKernels;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Rewrites a GGUF model with its weights in another {@link FileType}: metadata is copied (with
+ * {@code general.file_type} and {@code general.quantization_version} updated), tensors keep their order and
+ * names, and each tensor gets the type {@link FileType#tensorType} picks. A tensor already of that type is
+ * copied byte for byte; others are dequantized row by row (exactly, {@link TensorKernels#scalar}) and encoded
+ * by a {@link RowQuantizer}, a chunk of rows at a time on several threads, while the output is written, so the
+ * model is never held in memory.
+ */
+public final class ModelQuantizer {
+    /** Rows encoded per parallel step (bounded in bytes below). */
+    private static final int CHUNK_BYTES = 4 << 20;
+
+    private ModelQuantizer() {
+    }
+
+    public static void quantize(Path in, Path out, FileType type, int threads) throws IOException {
+        try (GgufFile file = GgufFile.open(in); ComputePool pool = new ComputePool(threads)) {
+            GgufWriter w = new GgufWriter();
+            for (Map.Entry<String, GgufValue> e : file.metadata().entrySet()) {
+                String key = e.getKey();
+                if (!key.equals(GgufKeys.GENERAL_FILE_TYPE) && !key.equals(GgufKeys.GENERAL_QUANTIZATION_VERSION)) {
+                    w.put(key, e.getValue());
+                }
+            }
+            w.putUInt32(GgufKeys.GENERAL_FILE_TYPE, type.llamaFileType());
+            w.putUInt32(GgufKeys.GENERAL_QUANTIZATION_VERSION, 2);
+            String arch = file.has(GgufKeys.GENERAL_ARCHITECTURE) ? file.architecture() : "";
+            String blocks = GgufKeys.arch(GgufKeys.BLOCK_COUNT, arch);
+            int layers = file.has(blocks) ? file.getInt(blocks) : 0;
+            boolean hasOutput = file.findTensor(GgufKeys.OUTPUT).isPresent();
+            for (GgufTensorInfo info : file.tensors()) {
+                boolean isOutput = info.name().equals(GgufKeys.OUTPUT) || (!hasOutput && info.name().equals(GgufKeys.TOKEN_EMBD));
+                GgmlType target = info.type().isQuantized() || isFloat(info.type())
+                        ? type.tensorType(info.name(), info.dimensions(), info.rowLength(), layers, isOutput)
+                        : info.type();
+                MemorySegment data = file.tensorData(info);
+                if (target == info.type()) {
+                    w.addTensor(info.name(), info.type(), info.shape(), data);
+                } else {
+                    RowQuantizer q = RowQuantizer.forType(target);
+                    RowKernel source = TensorKernels.scalar(info.type());
+                    w.addTensor(info.name(), target, info.shape(), o -> convert(o, data, info, source, q, pool));
+                }
+            }
+            w.write(out);
+        } catch (GgufException e) {
+            throw new GgufException(in.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isFloat(GgmlType t) {
+        return t == GgmlType.F32 || t == GgmlType.F16 || t == GgmlType.BF16;
+    }
+
+    private static void convert(WritableByteChannel out, MemorySegment data, GgufTensorInfo info, RowKernel source,
+            RowQuantizer q, ComputePool pool) throws IOException {
+        int cols = Math.toIntExact(info.rowLength());
+        long rows = info.elementCount() / cols;
+        long srcRowBytes = info.rowBytes();
+        long dstRowBytes = q.type().byteSize(cols);
+        int chunkRows = (int) Math.max(1, Math.min(rows, CHUNK_BYTES / Math.max(dstRowBytes, srcRowBytes)));
+        byte[] chunk = new byte[Math.toIntExact(chunkRows * dstRowBytes)];
+        float[][] scratch = new float[pool.threads()][cols];
+        for (long r = 0; r < rows; r += chunkRows) {
+            int n = (int) Math.min(chunkRows, rows - r);
+            long first = r;
+            pool.parallelFor(n, 1, (start, end, thread) -> {
+                float[] row = scratch[thread];
+                ByteBuffer dst = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+                for (int i = start; i < end; i++) {
+                    source.dequantize(data, (first + i) * srcRowBytes, row, 0, cols);
+                    dst.position(Math.toIntExact(i * dstRowBytes));
+                    q.quantize(row, cols, dst);
+                }
+            });
+            ByteBuffer buf = ByteBuffer.wrap(chunk, 0, Math.toIntExact(n * dstRowBytes));
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+        }
+    }
+}

@@ -1,0 +1,412 @@
+package dev.hearth.tensor;
+
+import static dev.hearth.tensor.TensorBytes.f16;
+import static dev.hearth.tensor.TensorBytes.i8;
+
+import dev.hearth.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.Objects;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The {@link MatmulKernel} of each tensor type.
+ *
+ * <p>Row dequantization for the prompt path is vectorized for F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K and
+ * Q6_K and bit-identical to the scalar reference (same float operations in the same order: for example
+ * Q4_K's {@code (d * sc) * q - dmin * m} as a multiply and a subtract, never a fused multiply-add). Other
+ * supported types dequantize with the scalar reference. The matrix-vector path uses the dedicated kernels of
+ * {@link GemvKernels} where there is one and {@link TensorKernels#fastest}'s row dot product otherwise.
+ *
+ * <p>Lane layout: {@code F} is the preferred float species with {@code L} = 8 or 16 lanes (AVX2, AVX-512);
+ * quant bytes are loaded 16 or 32 at a time and widened to {@code 16 / L} or {@code 32 / L} float vectors. On
+ * other vector sizes the scalar paths are used.
+ */
+public final class MatmulKernels {
+
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int L = F.length();
+    /** Whether the vector code paths are written for this machine's vector size. */
+    static final boolean VECTOR = L == 8 || L == 16;
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
+    /** L binary16 values: half the width of a float vector. */
+    static final VectorSpecies<Short> HALVES = VECTOR
+            ? VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16)) : ShortVector.SPECIES_64;
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private static final MatmulKernel[] KERNELS = new MatmulKernel[GgmlType.values().length];
+
+    static {
+        for (GgmlType t : GgmlType.values()) {
+            if (TensorKernels.isSupported(t)) {
+                KERNELS[t.ordinal()] = create(t);
+            }
+        }
+    }
+
+    private MatmulKernels() {
+    }
+
+    /**
+     * The kernel for {@code type}.
+     *
+     * @throws UnsupportedTensorTypeException if the type has no kernels ({@link TensorKernels#isSupported})
+     */
+    public static MatmulKernel forType(GgmlType type) {
+        MatmulKernel k = KERNELS[Objects.requireNonNull(type, "type").ordinal()];
+        if (k == null) {
+            throw new UnsupportedTensorTypeException(type);
+        }
+        return k;
+    }
+
+    /** The reference kernel: scalar dequantization and {@link TensorKernels#scalar}'s dot, for tests. */
+    static MatmulKernel reference(GgmlType type) {
+        return new Generic(TensorKernels.scalar(type), TensorKernels.scalar(type));
+    }
+
+    private static MatmulKernel create(GgmlType t) {
+        RowKernel scalar = TensorKernels.scalar(t);
+        RowKernel fastest = TensorKernels.fastest(t);
+        if (!VECTOR) {
+            return new Generic(scalar, fastest);
+        }
+        return switch (t) {
+            case F32 -> new F32(fastest);
+            case F16 -> new F16(fastest);
+            case BF16 -> new BF16(fastest);
+            case Q8_0 -> new Q8_0(fastest);
+            case Q4_0 -> new Q4_0(fastest);
+            case Q4_K -> new Q4_K(fastest);
+            case Q5_K -> new Q5_K(fastest);
+            case Q6_K -> new Q6_K(fastest);
+            default -> new Generic(scalar, fastest);
+        };
+    }
+
+    /** gemv row by row with a {@link RowKernel}'s dot product; subclasses may replace it. */
+    private abstract static class Base implements MatmulKernel {
+        final RowKernel rowKernel;
+        private final GemvKernels.Gemv fast;
+
+        Base(RowKernel rowKernel) {
+            this.rowKernel = rowKernel;
+            this.fast = GemvKernels.forType(rowKernel.type());
+        }
+
+        @Override
+        public final GgmlType type() {
+            return rowKernel.type();
+        }
+
+        @Override
+        public void gemv(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+                float[] out, int outOffset) {
+            if (fast != null) {
+                fast.gemv(w, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset);
+                return;
+            }
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[outOffset + r] = rowKernel.dot(w, r * rowBytes, x, xOffset, cols);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return getClass().getSimpleName() + " matmul kernel";
+        }
+    }
+
+    /** Any supported type: scalar dequantization. */
+    static final class Generic extends Base {
+        private final RowKernel dequantizer;
+
+        Generic(RowKernel dequantizer, RowKernel dot) {
+            super(dot);
+            this.dequantizer = dequantizer;
+        }
+
+        @Override
+        public void gemv(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+                float[] out, int outOffset) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[outOffset + r] = rowKernel.dot(w, r * rowBytes, x, xOffset, cols);
+            }
+        }
+
+        @Override
+        public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
+            for (int i = 0; i < rows; i++) {
+                dequantizer.dequantize(w, (rowStart + i) * rowBytes, dst, i * cols, cols);
+            }
+        }
+    }
+
+    // ---- plain floats ---------------------------------------------------------------------------------
+
+    static final class F32 extends Base {
+        F32(RowKernel dot) {
+            super(dot);
+        }
+
+        @Override
+        public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
+            for (int i = 0; i < rows; i++) {
+                MemorySegment.copy(w, TensorBytes.FLOAT_LE, (rowStart + i) * rowBytes, dst, i * cols, cols);
+            }
+        }
+    }
+
+    /**
+     * binary16 lanes (sign-extended into int lanes) to floats, exactly as {@link Float16#toFloat}: normal
+     * numbers rebias the exponent, subnormals are {@code m * 2^-24} (exact: m < 1024), infinity keeps an
+     * all-ones exponent and NaN becomes quiet.
+     */
+    static FloatVector halfToFloatExact(IntVector h) {
+        IntVector magnitude = h.and(0x7FFF);
+        IntVector bits = magnitude.lanewise(VectorOperators.LSHL, 13).add(0x3800_0000);
+        IntVector subnormal = magnitude.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(0x1p-24f)
+                .reinterpretAsInts();
+        bits = bits.blend(subnormal, magnitude.compare(VectorOperators.LT, 0x0400));
+        VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x7C00);
+        IntVector infNan = magnitude.lanewise(VectorOperators.LSHL, 13).or(0x7F80_0000);
+        infNan = infNan.blend(infNan.or(0x0040_0000), magnitude.compare(VectorOperators.GT, 0x7C00));
+        bits = bits.blend(infNan, special);
+        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
+    static final class F16 extends Base {
+        F16(RowKernel dot) {
+            super(dot);
+        }
+
+        @Override
+        public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
+            for (int i = 0; i < rows; i++) {
+                long off = (rowStart + i) * rowBytes;
+                int o = i * cols;
+                int j = 0;
+                for (; j <= cols - L; j += L) {
+                    ShortVector h = ShortVector.fromMemorySegment(HALVES, w, off + 2L * j, LE);
+                    halfToFloatExact((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).intoArray(dst, o + j);
+                }
+                for (; j < cols; j++) {
+                    dst[o + j] = Float16.toFloat(w.get(TensorBytes.SHORT_LE, off + 2L * j));
+                }
+            }
+        }
+    }
+
+    static final class BF16 extends Base {
+        BF16(RowKernel dot) {
+            super(dot);
+        }
+
+        @Override
+        public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
+            for (int i = 0; i < rows; i++) {
+                long off = (rowStart + i) * rowBytes;
+                int o = i * cols;
+                int j = 0;
+                for (; j <= cols - L; j += L) {
+                    ShortVector h = ShortVector.fromMemorySegment(HALVES, w, off + 2L * j, LE);
+                    ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
+                            .reinterpretAsFloats().intoArray(dst, o + j);
+                }
+                for (; j < cols; j++) {
+                    dst[o + j] = BFloat16.toFloat(w.get(TensorBytes.SHORT_LE, off + 2L * j));
+                }
+            }
+        }
+    }
+
+    // ---- 32-element blocks ----------------------------------------------------------------------------
+
+    /** Writes the {@code bytes.length()} signed byte lanes, times {@code d}, to {@code dst[o..]}. */
+    private static void scaleBytes(ByteVector bytes, FloatVector d, float[] dst, int o) {
+        int parts = bytes.length() / L;
+        for (int p = 0; p < parts; p++) {
+            ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + p * L);
+        }
+    }
+
+    /** {@code (v >>> shift) & mask} per byte lane, for masks that keep only bits from the same byte. */
+    static ByteVector shiftRightMasked(ByteVector v, int shift, int mask) {
+        return v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, shift).reinterpretAsBytes().and((byte) mask);
+    }
+
+    /** {@code v << shift} per byte lane, for lanes below {@code 256 >>> shift} (no bit crosses a byte). */
+    static ByteVector shiftLeftSmall(ByteVector v, int shift) {
+        return v.reinterpretAsShorts().lanewise(VectorOperators.LSHL, shift).reinterpretAsBytes();
+    }
+
+    /** block_q8_0: fp16 d, 32 signed bytes; value = q * d. */
+    static final class Q8_0 extends Base {
+        Q8_0(RowKernel dot) {
+            super(dot);
+        }
+
+        @Override
+        public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
+            for (int i = 0; i < rows; i++) {
+                long off = (rowStart + i) * rowBytes;
+                int o = i * cols;
+                for (int j = 0; j < cols; j += 32, off += 34) {
+                    FloatVector d = FloatVector.broadcast(F, f16(w, off));
+                    scaleBytes(ByteVector.fromMemorySegment(B256, w, off + 2, LE), d, dst, o + j);
+                }
+            }
+        }
+    }
+
+    /** block_q4_0: fp16 d, 16 bytes of nibbles (low nibble of byte j is element j, high j + 16); (q - 8) * d. */
+    static final class Q4_0 extends Base {
+        Q4_0(RowKernel dot) {
+            super(dot);
+        }
+
+        @Override
+        public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
+            for (int i = 0; i < rows; i++) {
+                long off = (rowStart + i) * rowBytes;
+                int o = i * cols;
+                for (int j = 0; j < cols; j += 32, off += 18) {
+                    FloatVector d = FloatVector.broadcast(F, f16(w, off));
+                    ByteVector q = ByteVector.fromMemorySegment(B128, w, off + 2, LE);
+                    scaleBytes(q.and((byte) 0x0F).sub((byte) 8), d, dst, o + j);
+                    scaleBytes(shiftRightMasked(q, 4, 0x0F).sub((byte) 8), d, dst, o + j + 16);
+                }
+            }
+        }
+    }
+
+    // ---- K-quants: 256-element super-blocks -----------------------------------------------------------
+
+    /** Writes the 32 byte lanes (0..255 as unsigned quants) as {@code d * q - m} to {@code dst[o..]}. */
+    private static void scaleMinBytes(ByteVector q, float d, float m, float[] dst, int o) {
+        FloatVector vd = FloatVector.broadcast(F, d);
+        FloatVector vm = FloatVector.broadcast(F, m);
+        for (int p = 0; p < 32 / L; p++) {
+            ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(vd).sub(vm).intoArray(dst, o + p * L);
+        }
+    }
+
+    /** The 6-bit scale ({@code min} false) or min of sub-block {@code j} (ggml's get_scale_min_k4). */
+    static int scaleMinK4(MemorySegment w, long scales, int j, boolean min) {
+        if (j < 4) {
+            return (TensorBytes.u8(w, scales + j + (min ? 4 : 0))) & 63;
+        }
+        int low = TensorBytes.u8(w, scales + j + 4);
+        int high = TensorBytes.u8(w, scales + j - (min ? 0 : 4));
+        return (min ? low >>> 4 : low & 0x0F) | ((high >>> 6) << 4);
+    }
+
+    /** block_q4_K: fp16 d, fp16 dmin, 12 bytes of 6-bit scales/mins, 128 bytes of nibbles. */
+    static final class Q4_K extends Base {
+        Q4_K(RowKernel dot) {
+            super(dot);
+        }
+
+        @Override
+        public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
+            for (int i = 0; i < rows; i++) {
+                long off = (rowStart + i) * rowBytes;
+                int o = i * cols;
+                for (int j = 0; j < cols; j += 256, off += 144) {
+                    float d = f16(w, off);
+                    float dmin = f16(w, off + 2);
+                    long scales = off + 4;
+                    for (int g = 0; g < 4; g++) {
+                        ByteVector q = ByteVector.fromMemorySegment(B256, w, off + 16 + 32 * g, LE);
+                        int y = o + j + 64 * g;
+                        scaleMinBytes(q.and((byte) 0x0F), d * scaleMinK4(w, scales, 2 * g, false),
+                                dmin * scaleMinK4(w, scales, 2 * g, true), dst, y);
+                        scaleMinBytes(shiftRightMasked(q, 4, 0x0F), d * scaleMinK4(w, scales, 2 * g + 1, false),
+                                dmin * scaleMinK4(w, scales, 2 * g + 1, true), dst, y + 32);
+                    }
+                }
+            }
+        }
+    }
+
+    /** block_q5_K: as Q4_K with 32 bytes of fifth bits (bit 2g of byte l: element 64g + l; 2g+1: 64g+32+l). */
+    static final class Q5_K extends Base {
+        Q5_K(RowKernel dot) {
+            super(dot);
+        }
+
+        @Override
+        public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
+            for (int i = 0; i < rows; i++) {
+                long off = (rowStart + i) * rowBytes;
+                int o = i * cols;
+                for (int j = 0; j < cols; j += 256, off += 176) {
+                    float d = f16(w, off);
+                    float dmin = f16(w, off + 2);
+                    long scales = off + 4;
+                    ByteVector qh = ByteVector.fromMemorySegment(B256, w, off + 16, LE);
+                    for (int g = 0; g < 4; g++) {
+                        ByteVector q = ByteVector.fromMemorySegment(B256, w, off + 48 + 32 * g, LE);
+                        ByteVector lo = q.and((byte) 0x0F).or(shiftLeftSmall(shiftRightMasked(qh, 2 * g, 1), 4));
+                        ByteVector hi = shiftRightMasked(q, 4, 0x0F).or(shiftLeftSmall(shiftRightMasked(qh, 2 * g + 1, 1), 4));
+                        int y = o + j + 64 * g;
+                        scaleMinBytes(lo, d * scaleMinK4(w, scales, 2 * g, false),
+                                dmin * scaleMinK4(w, scales, 2 * g, true), dst, y);
+                        scaleMinBytes(hi, d * scaleMinK4(w, scales, 2 * g + 1, false),
+                                dmin * scaleMinK4(w, scales, 2 * g + 1, true), dst, y + 32);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * block_q6_K: 128 bytes of low nibbles, 64 bytes of high bit pairs, 16 signed scales (one per 16 elements),
+     * fp16 d; value = (d * scale) * (q - 32). See {@link ScalarKernels.Q6_K} for the element order.
+     */
+    static final class Q6_K extends Base {
+        Q6_K(RowKernel dot) {
+            super(dot);
+        }
+
+        @Override
+        public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
+            for (int i = 0; i < rows; i++) {
+                long off = (rowStart + i) * rowBytes;
+                int o = i * cols;
+                for (int j = 0; j < cols; j += 256, off += 210) {
+                    float d = f16(w, off + 208);
+                    for (int h = 0; h < 2; h++) {
+                        ByteVector low0 = ByteVector.fromMemorySegment(B256, w, off + 64 * h, LE);
+                        ByteVector low1 = ByteVector.fromMemorySegment(B256, w, off + 64 * h + 32, LE);
+                        ByteVector high = ByteVector.fromMemorySegment(B256, w, off + 128 + 32 * h, LE);
+                        long sc = off + 192 + 8 * h;
+                        int y = o + j + 128 * h;
+                        q6(low0.and((byte) 0x0F).or(shiftLeftSmall(high.and((byte) 3), 4)), d, w, sc, dst, y);
+                        q6(low1.and((byte) 0x0F).or(shiftLeftSmall(shiftRightMasked(high, 2, 3), 4)), d, w, sc + 2, dst, y + 32);
+                        q6(shiftRightMasked(low0, 4, 0x0F).or(shiftLeftSmall(shiftRightMasked(high, 4, 3), 4)), d, w, sc + 4, dst, y + 64);
+                        q6(shiftRightMasked(low1, 4, 0x0F).or(shiftLeftSmall(shiftRightMasked(high, 6, 3), 4)), d, w, sc + 6, dst, y + 96);
+                    }
+                }
+            }
+        }
+
+        /** 32 six-bit quants: the first 16 use the scale at {@code sc}, the next 16 the one at {@code sc + 1}. */
+        private static void q6(ByteVector q, float d, MemorySegment w, long sc, float[] dst, int o) {
+            ByteVector centered = q.sub((byte) 32);
+            for (int p = 0; p < 32 / L; p++) {
+                float scale = d * i8(w, sc + (p * L) / 16);
+                ((FloatVector) centered.convertShape(VectorOperators.B2F, F, p)).mul(scale).intoArray(dst, o + p * L);
+            }
+        }
+    }
+}
