@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             InspectCommand.class,
             TemplateCommand.class,
+            ServeCommand.class,
             TokenizeCommand.class,
         })
 public final class Main implements Runnable {
