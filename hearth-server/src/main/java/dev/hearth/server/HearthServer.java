@@ -51,7 +51,7 @@ public final class HearthServer implements AutoCloseable {
         this.scheduler = new Scheduler(schedulerConfig, log);
         this.models = new ModelEndpoints(catalog, name -> catalog.store().find(name).ifPresent(
                 m -> scheduler.unload(m.manifestDigest().toString())));
-        Completions completions = new Completions(catalog, scheduler);
+        Completions completions = new Completions(catalog, scheduler, log);
         this.generation = new GenerateEndpoints(completions, models);
         this.openAi = new OpenAiEndpoints(completions);
         routes();

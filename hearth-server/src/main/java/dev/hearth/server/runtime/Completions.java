@@ -10,6 +10,7 @@ import dev.hearth.server.models.ModelCatalog;
 import dev.hearth.server.models.ResolvedModel;
 import dev.hearth.server.prompt.PromptFormat;
 import dev.hearth.tokenizer.Tokenizer;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,10 +32,13 @@ public final class Completions {
 
     private final ModelCatalog catalog;
     private final Scheduler scheduler;
+    private final PrintStream log;
 
-    public Completions(ModelCatalog catalog, Scheduler scheduler) {
+    /** @param log where cancelled requests are noted (null: nowhere) */
+    public Completions(ModelCatalog catalog, Scheduler scheduler, PrintStream log) {
         this.catalog = catalog;
         this.scheduler = scheduler;
+        this.log = log;
     }
 
     public ModelCatalog catalog() {
@@ -150,7 +154,14 @@ public final class Completions {
 
     /** Submits a generation (a prompt the engine refuses is a 400 now, before any response is started). */
     public Generation submit(Session s, int[] prompt, BooleanSupplier clientGone, boolean streaming) {
-        return Generation.submit(s.runner().engine(), prompt, s.options().generation(), clientGone, streaming);
+        String name = s.runner().name();
+        return Generation.submit(s.runner().engine(), prompt, s.options().generation(), clientGone, streaming, r -> {
+            if (log != null && r.doneReason().equals("cancelled")) {
+                log.println("[hearth] " + name + ": request cancelled (the client went away) after "
+                        + r.promptTokensEvaluated() + " prompt tokens evaluated of " + r.promptTokens()
+                        + ", " + r.tokens().length + " generated");
+            }
+        });
     }
 
     /**

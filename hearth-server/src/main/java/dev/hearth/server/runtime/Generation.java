@@ -12,6 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Runs one generation on a loaded model and hands its text to the request's thread.
@@ -33,10 +34,12 @@ public final class Generation {
     private final AtomicBoolean writeFailed = new AtomicBoolean();
     private final CompletableFuture<GenerationResult> result;
     private final boolean streaming;
+    private final Consumer<GenerationResult> onDone;
 
     private Generation(InferenceEngine engine, int[] prompt, GenerationOptions options, BooleanSupplier clientGone,
-            boolean streaming) {
+            boolean streaming, Consumer<GenerationResult> onDone) {
         this.streaming = streaming;
+        this.onDone = onDone;
         GenerationListener listener = new GenerationListener() {
             @Override
             public void onText(String text) {
@@ -67,8 +70,8 @@ public final class Generation {
      * @param streaming whether text pieces are kept for {@link #finish}'s sink
      */
     public static Generation submit(InferenceEngine engine, int[] prompt, GenerationOptions options,
-            BooleanSupplier clientGone, boolean streaming) {
-        return new Generation(engine, prompt, options, clientGone, streaming);
+            BooleanSupplier clientGone, boolean streaming, Consumer<GenerationResult> onDone) {
+        return new Generation(engine, prompt, options, clientGone, streaming, onDone);
     }
 
     /** Hands streamed text to {@code sink} as it comes (if streaming) and returns the result when done. */
@@ -95,7 +98,9 @@ public final class Generation {
             }
         }
         try {
-            return result.get();
+            GenerationResult r = result.get();
+            onDone.accept(r);
+            return r;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "interrupted");
