@@ -1,5 +1,6 @@
 package dev.hearth.store.pull;
 
+import dev.hearth.store.Progress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -45,7 +46,7 @@ class PullerTest {
     TestRegistry.Published tiny;
     final List<String> events = Collections.synchronizedList(new ArrayList<>());
 
-    final PullProgress recorder = new PullProgress() {
+    final Progress recorder = new Progress() {
         @Override
         public void status(String status) {
             events.add("status " + status);
@@ -361,7 +362,7 @@ class PullerTest {
             List<Future<StoredModel>> pulls = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 pulls.add(ex.submit(() -> new Puller(store, options(), HTTP, 0)
-                        .pull(registry.name("library/tiny", "q8"), PullProgress.NONE)));
+                        .pull(registry.name("library/tiny", "q8"), Progress.NONE)));
             }
             for (Future<StoredModel> f : pulls) {
                 assertThat(f.get().name().model()).isEqualTo("tiny");
@@ -394,7 +395,7 @@ class PullerTest {
         registry.publish("library/tiny", "slow", TestModels.llamaQ8(), "t2", null, null, null);
         try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<StoredModel> second = ex.submit(() -> new Puller(store, options(), HTTP, 0)
-                    .pull(registry.name("library/tiny", "slow"), PullProgress.NONE));
+                    .pull(registry.name("library/tiny", "slow"), Progress.NONE));
             store.delete(ModelName.parse(registry.name("library/tiny", "q8")));
             StoredModel s = second.get();
             for (Layer l : s.manifest().blobs()) {
