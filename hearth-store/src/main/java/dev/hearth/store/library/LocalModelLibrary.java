@@ -80,7 +80,7 @@ public final class LocalModelLibrary implements ModelLibrary {
 
     private synchronized HttpClient http() {
         if (http == null) {
-            http = RegistryClient.newHttpClient();
+            http = RegistryClient.newHttpClient(pullOptions.connectTimeout());
         }
         return http;
     }

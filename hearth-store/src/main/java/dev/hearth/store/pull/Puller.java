@@ -105,7 +105,7 @@ public final class Puller {
         while (true) {
             try {
                 return attempt.run();
-            } catch (ModelNotFoundException e) {
+            } catch (ModelNotFoundException | RegistryUnreachableException e) {
                 throw e;
             } catch (RegistryException e) {
                 if (!e.retryable() || ++failures > options.maxRetries()) {

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PullerTest {
 
-    static final HttpClient HTTP = RegistryClient.newHttpClient();
+    static final HttpClient HTTP = RegistryClient.newHttpClient(Duration.ofSeconds(1));
 
     @TempDir
     Path dir;
@@ -304,6 +304,25 @@ class PullerTest {
                 .pull("http://" + registry.name("library/tiny", "q8"), recorder))
                 .hasMessageContaining("pass --insecure");
         assertThat(registry.requests()).isEmpty();
+    }
+
+    @Test
+    void aPlainHttpRegistryWithoutInsecureFailsFastWithAHint() {
+        assertThatThrownBy(() -> new Puller(store, options().withInsecure(false), HTTP, 0)
+                .pull(registry.name("library/tiny", "q8"), recorder))
+                .isInstanceOf(RegistryUnreachableException.class)
+                .hasMessageContaining(registry.host()).hasMessageContaining("pass --insecure");
+        assertThat(events).noneMatch(e -> e.contains("retrying"));
+    }
+
+    @Test
+    void aRegistryThatIsNotThereFailsFast() throws IOException {
+        int port = registry.port();
+        registry.close();
+        assertThatThrownBy(() -> new Puller(store, options(), HTTP, 0).pull("127.0.0.1:" + port + "/library/tiny:q8", recorder))
+                .isInstanceOf(RegistryUnreachableException.class)
+                .hasMessageContaining("cannot connect to 127.0.0.1:" + port);
+        assertThat(store.list(w -> {})).isEmpty();
     }
 
     @Test
