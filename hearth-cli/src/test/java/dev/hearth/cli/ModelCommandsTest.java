@@ -193,7 +193,7 @@ class ModelCommandsTest {
         Result params = hearth("show", "--parameters", "poet:v2");
         assertThat(params.out()).containsPattern("temperature\\s+0\\.3").containsPattern("top_k\\s+7");
 
-        assertFailsWithOneLine(hearth("create", "x", "-f", dir.resolve("missing").toString()), "no such Modelfile");
+        assertFailsWithOneLine(hearth("create", "x", "-f", dir.resolve("missing").toString()), "no such file", "missing");
         Files.writeString(dir.resolve("Bad"), "FROM ./tiny.gguf\nPARAMETER nonsense 1\n");
         assertFailsWithOneLine(hearth("create", "x", "-f", dir.resolve("Bad").toString()),
                 "Modelfile line 2: unknown parameter 'nonsense'");
@@ -201,6 +201,28 @@ class ModelCommandsTest {
                 "--quantize Q4_K_M is not available");
         assertThat(hearth("list").out().lines()).hasSize(3);
         assertStoreConsistent();
+    }
+
+    @Test
+    void generateRunsAnInstalledModelByName() throws Exception {
+        assertThat(hearth("pull", "--insecure", tiny()).exitCode()).isZero();
+        String[] common = {"--prompt", "Once upon a time", "--max-tokens", "8", "--temperature", "0", "--json"};
+        Result byName = hearth(concat(new String[] {"generate", "--model", tiny()}, common));
+        assertThat(byName.exitCode()).as(byName.err()).isZero();
+        Result byFile = hearth(concat(new String[] {"generate", "--model", TestModels.llamaQ8().toString()}, common));
+        assertThat(byFile.exitCode()).as(byFile.err()).isZero();
+        var mapper = new tools.jackson.databind.ObjectMapper();
+        assertThat(mapper.readTree(byName.out()).get("tokens")).isEqualTo(mapper.readTree(byFile.out()).get("tokens"));
+        assertThat(mapper.readTree(byName.out()).get("tokens").size()).isPositive();
+
+        assertFailsWithOneLine(hearth("generate", "--model", "absent", "--prompt", "x"),
+                "model 'absent:latest' not found; pull it with 'hearth pull absent:latest'");
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test
