@@ -222,9 +222,10 @@ public final class HearthSettings {
 
     /**
      * Go-style durations as Ollama accepts them: a bare number of seconds ({@code 300}), or a sequence of
-     * number+unit ({@code 1h30m}, {@code 500ms}, {@code 1.5h}); a negative value means forever.
+     * number+unit ({@code 1h30m}, {@code 500ms}, {@code 1.5h}); a negative value means forever. Public for
+     * the server, whose {@code keep_alive} request field takes the same syntax.
      */
-    static Duration duration(String name, String v) {
+    public static Duration duration(String name, String v) {
         String s = v.strip();
         boolean negative = s.startsWith("-");
         if (negative) {
