@@ -50,6 +50,14 @@ final class Budget {
             throw new TemplateLimitException("template built a value of " + size + " chars or elements (limit "
                     + maxValueChars + ")");
         }
+    }
+
+    /** {@link #checkSize} for a value built in one go, charging steps in proportion to its size. */
+    void allocate(long size) {
+        if (size <= 0) {
+            return;
+        }
+        checkSize(size);
         charge(size >>> 4);
     }
 

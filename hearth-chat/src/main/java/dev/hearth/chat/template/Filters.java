@@ -96,7 +96,7 @@ final class Filters {
             }
             if (!tmp.isEmpty()) {
                 if (a[1] != null && tmp.size() < count) {
-                    in.budget.checkSize(count);
+                    in.budget.allocate(count);
                     while (tmp.size() < count) {
                         tmp.add(a[1]);
                     }
@@ -238,6 +238,7 @@ final class Filters {
                 sb.append(in.str(items.get(i)));
                 in.budget.checkSize(sb.length());
             }
+            in.budget.charge(sb.length() >>> 4);
             return sb.toString();
         });
         define("list", p(), (in, v, a) -> PyList.list(new ArrayList<>(in.iterate(v))));
@@ -330,10 +331,14 @@ final class Filters {
                 sameKind(v, PyStrings.strip(softStr(in, v), Signature.toStr("trim", a[0], true))));
         define("truncate", p("length", 255L, "killwords", false, "end", "...", "leeway", null), (in, v, a) -> {
             String s = PyObjects.text(v);
-            if (s == null) {
-                throw new TemplateException("object of type '" + PyObjects.typeName(v) + "' has no len()");
-            }
             long len = Signature.toLong("truncate", a[0]);
+            if (s == null) {
+                // Jinja does not convert the value: len() of it decides, and only a str can be cut.
+                if (PyObjects.length(v) <= len + (a[3] == null ? 5 : Signature.toLong("truncate", a[3]))) {
+                    return v;
+                }
+                throw new TemplateException("truncate: cannot cut a " + PyObjects.typeName(v));
+            }
             String end = in.str(a[2]);
             long leeway = a[3] == null ? 5 : Signature.toLong("truncate", a[3]);
             int endLen = PyStrings.length(end);
@@ -612,11 +617,11 @@ final class Filters {
             indention = PyObjects.text(a[0]);
         } else {
             long width = Signature.toLong("indent", a[0]);
-            in.budget.checkSize(Math.max(0, width));
+            in.budget.allocate(Math.max(0, width));
             indention = " ".repeat((int) Math.max(0, width));
         }
         List<String> lines = PyStrings.splitlines(s + "\n", false);
-        in.budget.checkSize((long) s.length() + (long) lines.size() * (indention.length() + 1));
+        in.budget.allocate((long) s.length() + (long) lines.size() * (indention.length() + 1));
         StringBuilder rv = new StringBuilder();
         if (PyObjects.truthy(a[2])) {
             for (int i = 0; i < lines.size(); i++) {

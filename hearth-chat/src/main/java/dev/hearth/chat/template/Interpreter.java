@@ -308,6 +308,7 @@ final class Interpreter {
                         sb.append(str(eval(part, scope)));
                         budget.checkSize(sb.length());
                     }
+                    budget.charge(sb.length() >>> 4);
                     yield sb.toString();
                 }
                 case Expr.Conditional c -> {
@@ -506,19 +507,19 @@ final class Interpreter {
             if (PyObjects.isString(a) && PyObjects.isString(b)) {
                 String left = a instanceof Markup m ? m.text() : PyStrings.escapeHtml((String) a);
                 String right = b instanceof Markup m ? m.text() : PyStrings.escapeHtml((String) b);
-                budget.checkSize((long) left.length() + right.length());
+                budget.allocate((long) left.length() + right.length());
                 return new Markup(left + right);
             }
         } else if (a instanceof String sa) {
             if (b instanceof String sb) {
-                budget.checkSize((long) sa.length() + sb.length());
+                budget.allocate((long) sa.length() + sb.length());
                 return sa.concat(sb);
             }
             throw new TemplateException("can only concatenate str (not \"" + PyObjects.typeName(b) + "\") to str");
         }
         if (a instanceof PyList la && la.isSubscriptable()) {
             if (b instanceof PyList lb && lb.isSubscriptable() && la.isTuple() == lb.isTuple()) {
-                budget.checkSize((long) la.size() + lb.size());
+                budget.allocate((long) la.size() + lb.size());
                 List<Object> items = new ArrayList<>(la.size() + lb.size());
                 items.addAll(la.items);
                 items.addAll(lb.items);
@@ -538,7 +539,7 @@ final class Interpreter {
             if (!l.isSubscriptable()) {
                 throw new TemplateException("unsupported operand type(s) for *: '" + l.typeName() + "' and 'int'");
             }
-            budget.checkSize(count == 0 ? 0 : Math.multiplyHigh(count, l.size()) != 0 ? Long.MAX_VALUE : count * l.size());
+            budget.allocate(count == 0 ? 0 : Math.multiplyHigh(count, l.size()) != 0 ? Long.MAX_VALUE : count * l.size());
             List<Object> items = new ArrayList<>();
             for (long k = 0; k < count; k++) {
                 items.addAll(l.items);
@@ -548,7 +549,7 @@ final class Interpreter {
         String s = PyObjects.text(seq);
         long size = count == 0 || s.isEmpty() ? 0
                 : Math.multiplyHigh(count, s.length()) != 0 ? Long.MAX_VALUE : count * s.length();
-        budget.checkSize(size);
+        budget.allocate(size);
         String r = s.repeat((int) (size == 0 ? 0 : count));
         return seq instanceof Markup ? new Markup(r) : r;
     }
@@ -557,6 +558,11 @@ final class Interpreter {
 
     /** {@code obj.name}: an attribute (method, namespace attribute, loop property) first, then an item. */
     Object getAttr(Object obj, String name) {
+        if (name.startsWith("__") && name.endsWith("__") && name.length() > 4) {
+            // Python's special attributes (__class__, __dict__, ...) exist on every object; the sandbox
+            // makes them unsafe, which reads as an undefined value whose use is a security error.
+            return Undefined.unsafe(obj, name);
+        }
         if (obj instanceof Undefined u) {
             throw u.error();
         }

@@ -40,7 +40,7 @@ final class JsonDumps {
         if (indent != null) {
             if (PyNumbers.isInt(indent)) {
                 long n = Signature.toLong("tojson", indent);
-                in.budget.checkSize(Math.max(0, n));
+                in.budget.allocate(Math.max(0, n));
                 indentText = " ".repeat((int) Math.max(0, n));
             } else if (PyObjects.text(indent) != null) {
                 indentText = PyObjects.text(indent);
@@ -60,6 +60,7 @@ final class JsonDumps {
         }
         JsonDumps d = new JsonDumps(in.budget, ensureAscii, indentText, item, key, sortKeys);
         d.write(value, 0);
+        in.budget.charge(d.out.length() >>> 4);
         return d.out.toString();
     }
 

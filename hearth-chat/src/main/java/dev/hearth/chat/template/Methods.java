@@ -114,6 +114,12 @@ final class Methods {
                 if (name.equals("replace") && args.size() >= 2) {
                     escapedArgs = new ArrayList<>(args);
                     escapedArgs.set(1, escapeArg(args.get(1)));
+                } else if (name.equals("join") && args.size() == 1) {
+                    List<Object> items = new ArrayList<>();
+                    for (Object item : in.iterate(args.get(0))) {
+                        items.add(escapeArg(item));
+                    }
+                    escapedArgs = List.of(PyList.list(items));
                 }
                 Object r = stringMethod(in, m.text(), name, escapedArgs, kwargs);
                 return MARKUP_KEEPS.contains(name) ? toMarkup(r) : r;
@@ -300,6 +306,7 @@ final class Methods {
                     sb.append(t);
                     budget.checkSize(sb.length());
                 }
+                budget.charge(sb.length() >>> 4);
                 return sb.toString();
             }
             case "format" -> {
@@ -334,7 +341,7 @@ final class Methods {
                 if (width <= len) {
                     return s;
                 }
-                budget.checkSize(width);
+                budget.allocate(width);
                 int fill = (int) (width - len);
                 if (!s.isEmpty() && (s.charAt(0) == '+' || s.charAt(0) == '-')) {
                     return s.charAt(0) + "0".repeat(fill) + s.substring(1);
@@ -467,7 +474,7 @@ final class Methods {
         if (width <= len) {
             return s;
         }
-        budget.checkSize(width * fill.length());
+        budget.allocate(width * fill.length());
         int total = (int) (width - len);
         int left = switch (how) {
             case "ljust" -> 0;

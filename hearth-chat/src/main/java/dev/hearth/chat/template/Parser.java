@@ -219,6 +219,14 @@ final class Parser {
                     }
                     return t.text().equals("break") ? new Stmt.Break(line) : new Stmt.Continue(line);
                 }
+                case "autoescape": {
+                    // Output escaping is off in chat templates; an autoescape block that turns it on is not supported.
+                    next();
+                    Expr enabled = parseExpression(true);
+                    List<Stmt> body = parseStatements(Set.of("endautoescape"), true);
+                    return new Stmt.If(List.of(new Expr.Not(enabled)), List.of(body),
+                            List.of(new Stmt.Unsupported("{% autoescape true %} is not supported", line)), line);
+                }
                 case "include":
                 case "import":
                 case "from":
@@ -360,6 +368,9 @@ final class Parser {
                 anyDefault = true;
             } else if (anyDefault) {
                 throw fail("non-default argument follows default argument");
+            } else if (param.equals("caller")) {
+                throw fail("When defining macros or call blocks the special \"caller\" argument must be omitted or be"
+                        + " given a default.");
             } else {
                 defaults.add(null);
             }

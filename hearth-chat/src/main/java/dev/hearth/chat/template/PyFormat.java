@@ -182,7 +182,7 @@ final class PyFormat {
                         }
                         zero = false;
                     } else {
-                        in.budget.checkSize(p);
+                        in.budget.allocate(p);
                         body = switch (Character.toLowerCase(conv)) {
                             case 'f' -> PyNumbers.fixed(abs, p) + (alt && p == 0 ? "." : "");
                             case 'e' -> withPoint(PyNumbers.exponent(abs, p, conv == 'E'), alt && p == 0);
@@ -470,7 +470,7 @@ final class PyFormat {
             return in.str(value);
         }
         Spec s = Spec.parse(spec);
-        in.budget.checkSize(s.width);
+        in.budget.allocate(s.width);
         if (value instanceof Boolean b) {
             value = b ? 1L : 0L;
         }
@@ -550,7 +550,7 @@ final class PyFormat {
                 return s.alignNumber(body, sign);
             }
             int p = s.precision;
-            in.budget.checkSize(Math.max(p, 0));
+            in.budget.allocate(Math.max(p, 0));
             body = switch (type) {
                 case 'f', 'F' -> PyNumbers.fixed(abs, p < 0 ? 6 : p) + (s.alternate && p == 0 ? "." : "");
                 case 'e', 'E' -> withPoint(PyNumbers.exponent(abs, p < 0 ? 6 : p, type == 'E'), s.alternate && p == 0);

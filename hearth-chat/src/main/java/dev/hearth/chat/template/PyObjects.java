@@ -94,6 +94,7 @@ final class PyObjects {
     }
 
     private static void appendRepr(StringBuilder sb, Object v, Budget budget) {
+        budget.step();
         budget.checkSize(sb.length());
         switch (v) {
             case String s -> sb.append(PyStrings.repr(s));

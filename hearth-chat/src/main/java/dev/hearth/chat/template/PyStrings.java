@@ -254,7 +254,7 @@ final class PyStrings {
         if (old.isEmpty()) {
             List<String> cs = chars(s);
             long slots = count < 0 ? cs.size() + 1L : Math.min(count, cs.size() + 1L);
-            budget.checkSize(s.length() + slots * repl.length());
+            budget.allocate(s.length() + slots * repl.length());
             StringBuilder sb = new StringBuilder();
             for (int k = 0; k < cs.size(); k++) {
                 if (k < slots) {
@@ -287,7 +287,7 @@ final class PyStrings {
             return s;
         }
         sb.append(s, i, s.length());
-        budget.checkSize(sb.length());
+        budget.allocate(sb.length());
         return sb.toString();
     }
 

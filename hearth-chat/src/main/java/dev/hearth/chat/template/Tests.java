@@ -50,7 +50,7 @@ final class Tests {
         // Python's Sequence check in Jinja: has __len__ and __getitem__ (dicts and strings count).
         simple("sequence", v -> v instanceof String || v instanceof Markup || v instanceof PyDict || v instanceof Undefined
                 || v instanceof PyList l && l.isSubscriptable());
-        simple("callable", v -> v instanceof PyCallable);
+        simple("callable", v -> v instanceof PyCallable || v instanceof Undefined);
         simple("escaped", v -> v instanceof Markup);
         simple("lower", v -> v instanceof String s ? PyStrings.isLower(s) : v instanceof Markup m && PyStrings.isLower(m.text()));
         simple("upper", v -> v instanceof String s ? PyStrings.isUpper(s) : v instanceof Markup m && PyStrings.isUpper(m.text()));
