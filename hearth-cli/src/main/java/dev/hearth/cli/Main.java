@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Local AI: run open models on this machine.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            GenerateCommand.class,
             InspectCommand.class,
             TemplateCommand.class,
             TokenizeCommand.class,
@@ -37,13 +38,23 @@ public final class Main implements Runnable {
     static final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         @Override
         public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-            String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            cmd.getErr().println("hearth: " + message);
+            cmd.getErr().println("hearth: " + describe(e));
             if (System.getenv("HEARTH_DEBUG") != null) {
                 e.printStackTrace(cmd.getErr());
             }
             return 1;
         }
+    }
+
+    /** A one-line description of a failure for the user. */
+    static String describe(Throwable e) {
+        return switch (e) {
+            case java.nio.file.NoSuchFileException n -> "no such file: " + n.getFile();
+            case java.nio.file.AccessDeniedException a -> "permission denied: " + a.getFile();
+            case java.io.UncheckedIOException u -> describe(u.getCause());
+            case OutOfMemoryError o -> "out of memory (" + o.getMessage() + "); try a smaller model or context";
+            default -> e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+        };
     }
 
     static final class Version implements CommandLine.IVersionProvider {
