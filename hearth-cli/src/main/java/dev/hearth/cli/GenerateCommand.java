@@ -99,7 +99,7 @@ public final class GenerateCommand implements Callable<Integer> {
         String text = prompt.text != null ? prompt.text : Files.readString(prompt.file, StandardCharsets.UTF_8);
         SamplerConfig sampler = new SamplerConfig(temperature, topK, topP, minP, repeatPenalty, repeatLastN,
                 presencePenalty, frequencyPenalty, seed);
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream out = System.out; // UTF-8: the launcher sets stdout.encoding
         try (LoadedModel loaded = LoadedModel.open(model);
                 ComputePool pool = new ComputePool(threads != null ? threads : ComputePool.defaultThreads())) {
             int context = ctx != null ? ctx : loaded.defaultContextLength(4096);
