@@ -5,7 +5,7 @@ import dev.hearth.server.HearthServer;
 import dev.hearth.server.ServerConfig;
 import dev.hearth.server.models.ModelCatalog;
 import dev.hearth.server.runtime.SchedulerConfig;
-import dev.hearth.store.ModelStore;
+import dev.hearth.store.library.LocalModelLibrary;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
@@ -30,7 +30,7 @@ public final class ServeCommand implements Callable<Integer> {
         HearthServer server;
         try {
             server = HearthServer.start(config, SchedulerConfig.from(settings),
-                    new ModelCatalog(new ModelStore(settings.models())), log);
+                    new ModelCatalog(LocalModelLibrary.open(settings, w -> log.println("[hearth] warning: " + w))), log);
         } catch (BindException e) {
             throw new IOException("cannot listen on " + config.bind().getHostString() + ":" + config.bind().getPort()
                     + ": " + e.getMessage() + " (is another server running there? set HEARTH_HOST to use another address)", e);

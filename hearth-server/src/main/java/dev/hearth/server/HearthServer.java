@@ -9,6 +9,7 @@ import dev.hearth.server.ollama.GenerateEndpoints;
 import dev.hearth.server.openai.OpenAiEndpoints;
 import dev.hearth.server.ollama.ModelEndpoints;
 import dev.hearth.server.ollama.Responses;
+import dev.hearth.server.ollama.TransferEndpoints;
 import dev.hearth.server.runtime.Completions;
 import dev.hearth.server.runtime.Scheduler;
 import dev.hearth.server.runtime.SchedulerConfig;
@@ -43,6 +44,7 @@ public final class HearthServer implements AutoCloseable {
     private final Scheduler scheduler;
     private final GenerateEndpoints generation;
     private final OpenAiEndpoints openAi;
+    private final TransferEndpoints transfers;
 
     private HearthServer(ServerConfig config, SchedulerConfig schedulerConfig, ModelCatalog catalog, PrintStream log)
             throws IOException {
@@ -54,6 +56,7 @@ public final class HearthServer implements AutoCloseable {
         Completions completions = new Completions(catalog, scheduler, log);
         this.generation = new GenerateEndpoints(completions, models);
         this.openAi = new OpenAiEndpoints(completions);
+        this.transfers = new TransferEndpoints(catalog);
         routes();
         this.guard = new RequestGuard(config, config.bind().getAddress());
         this.http = HttpServer.start(config.bind(), config.limits(), this::handle, ErrorBodies::json, this::logFailure);
@@ -106,6 +109,10 @@ public final class HearthServer implements AutoCloseable {
         router.add("POST", "/api/embed", (ex, rest) -> generation.embed(ex));
         router.add("POST", "/api/embeddings", (ex, rest) -> generation.embeddings(ex));
         router.add("GET", "/api/ps", (ex, rest) -> generation.ps(ex));
+        router.add("POST", "/api/pull", (ex, rest) -> transfers.pull(ex));
+        router.add("POST", "/api/create", (ex, rest) -> transfers.create(ex));
+        router.addPrefix("HEAD", "/api/blobs/", transfers::headBlob);
+        router.addPrefix("POST", "/api/blobs/", transfers::postBlob);
         router.add("POST", "/v1/chat/completions", (ex, rest) -> openAi.chatCompletions(ex));
         router.add("POST", "/v1/completions", (ex, rest) -> openAi.completions(ex));
         router.add("POST", "/v1/embeddings", (ex, rest) -> openAi.embeddings(ex));
