@@ -90,6 +90,17 @@ public enum GgmlType {
         return id >= 0 && id < BY_ID.length ? BY_ID[(int) id] : null;
     }
 
+    /** Why an id has no type, for error messages: ggml removed some, others are newer than Hearth. */
+    static String describeUnknownId(long id) {
+        if (id == 4 || id == 5) {
+            return " (Q4_2/Q4_3, removed from ggml in 2023)";
+        }
+        if ((id >= 31 && id <= 33) || (id >= 36 && id <= 38)) {
+            return " (a repacked type that ggml no longer stores in GGUF files)";
+        }
+        return id > 39 && id < 256 ? " (newer than this version of Hearth?)" : "";
+    }
+
     /**
      * Bytes taken by {@code elements} elements of this type.
      *

@@ -6,8 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -45,6 +43,10 @@ public final class GgufFile implements AutoCloseable {
     public static final int MAX_TENSOR_NAME_BYTES = 63;
     /** The spec bounds keys at 2^16 - 1 bytes. */
     public static final int MAX_KEY_BYTES = 65535;
+    /** llama.cpp's GGUF_MAX_STRING_LENGTH: no real metadata string comes near it (chat templates are KBs). */
+    public static final int MAX_STRING_BYTES = 1 << 30;
+    /** Alignments above this are certainly corrupt (real files use 32; page-size alignment would be 64 KiB). */
+    public static final int MAX_ALIGNMENT = 1 << 30;
     /** Arrays of arrays are allowed by the spec; nobody nests deeper than this. */
     private static final int MAX_ARRAY_NESTING = 8;
 
@@ -71,23 +73,19 @@ public final class GgufFile implements AutoCloseable {
         Reader r = new Reader(segment);
         int magic = r.u32("magic");
         if (magic != MAGIC) {
-            throw new GgufException("not a GGUF file: magic is 0x" + Integer.toHexString(magic)
-                    + ", expected 0x46554747 (\"GGUF\")");
+            throw new GgufException("not a GGUF file: it starts with " + describeMagic(magic)
+                    + ", expected \"GGUF\"");
         }
         this.version = r.u32("version");
         if (version != 2 && version != 3) {
-            throw new GgufException("unsupported GGUF version " + Integer.toUnsignedString(version)
-                    + " (supported: 2 and 3)");
+            throw new GgufException(describeBadVersion(version));
         }
         long tensorCount = r.count("tensor count", 8 + 4 + 8 + 4 + 8); // name len, n_dims, 1 dim, type, offset
         long kvCount = r.count("metadata count", 8 + 4 + 1); // key len, value type, smallest value
 
         Map<String, GgufValue> kv = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
-            String key = r.string("metadata key #" + i, MAX_KEY_BYTES);
-            if (key.isEmpty()) {
-                throw new GgufException("metadata key #" + i + " is empty");
-            }
+            String key = r.key(i);
             GgufValueType type = r.valueType("metadata key '" + key + "'");
             GgufValue value = r.value(key, type, 0);
             if (kv.putIfAbsent(key, value) != null) {
@@ -102,7 +100,7 @@ public final class GgufFile implements AutoCloseable {
         for (long i = 0; i < tensorCount; i++) {
             GgufTensorInfo info = r.tensorInfo(i, alignment);
             if (byName.putIfAbsent(info.name(), info) != null) {
-                throw new GgufException("duplicate tensor name '" + info.name() + "'");
+                throw new GgufException("duplicate tensor name '" + printable(info.name()) + "'");
             }
             infos.add(info);
         }
@@ -250,13 +248,13 @@ public final class GgufFile implements AutoCloseable {
         if (a.elementType() != GgufValueType.STRING) {
             throw wrongType(key, "array of " + a.elementType().gguf(), "an array of strings");
         }
-        return (String[]) a.elements();
+        return ((String[]) a.elements()).clone();
     }
 
     public float[] getFloatArray(String key) {
         GgufValue.GgufArray a = getArray(key);
         return switch (a.elementType()) {
-            case FLOAT32 -> (float[]) a.elements();
+            case FLOAT32 -> ((float[]) a.elements()).clone();
             case FLOAT64 -> {
                 double[] d = (double[]) a.elements();
                 float[] f = new float[d.length];
@@ -316,14 +314,30 @@ public final class GgufFile implements AutoCloseable {
     public GgufTensorInfo tensor(String name) {
         GgufTensorInfo t = tensorsByName.get(name);
         if (t == null) {
-            throw new GgufException("missing tensor '" + name + "'");
+            throw new GgufException("missing tensor '" + printable(name) + "'");
         }
         return t;
     }
 
-    /** The tensor's bytes, a slice of the mapping (no copy). */
+    /**
+     * The tensor's bytes, a read-only slice of the mapping (no copy), valid until {@link #close}.
+     *
+     * @throws IllegalArgumentException if {@code info} is not one of this file's tensors
+     */
     public MemorySegment tensorData(GgufTensorInfo info) {
-        return segment.asSlice(dataOffset + info.offset(), info.byteSize());
+        if (!info.equals(tensorsByName.get(info.name()))) {
+            throw new IllegalArgumentException("tensor " + info + " is not in " + describe());
+        }
+        return segment.asSlice(tensorFileOffset(info), info.byteSize()).asReadOnly();
+    }
+
+    /** Offset of the tensor's data from the start of the file. */
+    public long tensorFileOffset(GgufTensorInfo info) {
+        return dataOffset + info.offset();
+    }
+
+    private String describe() {
+        return path == null ? "this GGUF image" : path.toString();
     }
 
     public int alignment() {
@@ -357,8 +371,12 @@ public final class GgufFile implements AutoCloseable {
             throw wrongType(GgufKeys.GENERAL_ALIGNMENT, v.type(), "a uint32");
         }
         long a = v.asLong() & 0xFFFFFFFFL;
-        if (a == 0 || Long.bitCount(a) != 1 || a > (1 << 30)) {
+        if (a == 0 || Long.bitCount(a) != 1) {
             throw new GgufException("general.alignment = " + a + " is not a power of two");
+        }
+        if (a > MAX_ALIGNMENT) {
+            throw new GgufException("general.alignment = " + a + " is larger than the supported maximum "
+                    + MAX_ALIGNMENT);
         }
         return (int) a;
     }
@@ -372,21 +390,78 @@ public final class GgufFile implements AutoCloseable {
                 end = Long.MAX_VALUE;
             }
             if (end > dataBytes) {
-                throw new GgufException("tensor '" + t.name() + "' (" + t.byteSize() + " bytes at data offset "
+                throw new GgufException("tensor '" + printable(t.name()) + "' (" + t.byteSize() + " bytes at data offset "
                         + Long.toUnsignedString(t.offset()) + ") lies outside the file: the data section has "
                         + dataBytes + " bytes (file truncated?)");
             }
         }
+        // Sorted by offset, each tensor must start at or after the furthest end seen so far (comparing only
+        // neighbours would miss a large tensor that covers several later ones). Every tensor has at least
+        // one byte (dimensions are at least 1), and all ends are within the file, so nothing overflows.
         GgufTensorInfo[] sorted = infos.toArray(new GgufTensorInfo[0]);
         Arrays.sort(sorted, Comparator.comparingLong(GgufTensorInfo::offset));
-        for (int i = 1; i < sorted.length; i++) {
-            GgufTensorInfo prev = sorted[i - 1];
-            GgufTensorInfo cur = sorted[i];
-            if (prev.offset() + prev.byteSize() > cur.offset() && prev.byteSize() > 0 && cur.byteSize() > 0) {
-                throw new GgufException("tensors '" + prev.name() + "' and '" + cur.name() + "' overlap (offsets "
-                        + prev.offset() + "+" + prev.byteSize() + " and " + cur.offset() + ")");
+        GgufTensorInfo furthest = null;
+        for (GgufTensorInfo cur : sorted) {
+            if (furthest != null && furthest.offset() + furthest.byteSize() > cur.offset()) {
+                throw new GgufException("tensors '" + printable(furthest.name()) + "' (data offsets "
+                        + furthest.offset() + " to " + (furthest.offset() + furthest.byteSize()) + ") and '"
+                        + printable(cur.name())
+                        + "' (data offsets " + cur.offset() + " to " + (cur.offset() + cur.byteSize())
+                        + ") overlap");
+            }
+            if (furthest == null || cur.offset() + cur.byteSize() > furthest.offset() + furthest.byteSize()) {
+                furthest = cur;
             }
         }
+    }
+
+    private static String describeMagic(int magic) {
+        StringBuilder sb = new StringBuilder("bytes");
+        for (int i = 0; i < 4; i++) {
+            int b = (magic >>> (8 * i)) & 0xFF;
+            sb.append(String.format(" %02x", b));
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            int b = (magic >>> (8 * i)) & 0xFF;
+            text.append(b >= 0x20 && b < 0x7F ? (char) b : '?');
+        }
+        return sb + " (\"" + text + "\")";
+    }
+
+    private static String describeBadVersion(int version) {
+        if (version == 1) {
+            return "GGUF version 1 is not supported (it predates 64-bit counts; re-convert the model)";
+        }
+        if ((version & 0xFFFF) == 0 && version != 0) {
+            // A small version number read with the wrong byte order, as llama.cpp also reports it.
+            return "unsupported GGUF version " + Integer.toUnsignedString(version)
+                    + " (is this a big-endian GGUF file? only little-endian files are supported)";
+        }
+        return "unsupported GGUF version " + Integer.toUnsignedString(version) + " (supported: 2 and 3)";
+    }
+
+    /**
+     * {@code s} with control characters escaped Java-style (backslash, u, four hex digits): tensor names and string values come from
+     * the file, and a name holding terminal escape sequences must not reach a terminal through a message.
+     */
+    public static String printable(String s) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean control = c < 0x20 || (c >= 0x7F && c < 0xA0);
+            if (control && sb == null) {
+                sb = new StringBuilder(s.length() + 16).append(s, 0, i);
+            }
+            if (sb != null) {
+                if (control) {
+                    sb.append(String.format("\\u%04x", (int) c));
+                } else {
+                    sb.append(c);
+                }
+            }
+        }
+        return sb == null ? s : sb.toString();
     }
 
     static long alignUp(long x, long alignment) {
@@ -438,7 +513,8 @@ public final class GgufFile implements AutoCloseable {
             return n;
         }
 
-        String string(String what, long maxBytes) {
+        /** A string's u64 length, checked against the bytes left and {@code maxBytes} before anything is read. */
+        private int stringLength(String what, long maxBytes) {
             long len = u64(what + " length");
             if (len < 0 || len > size - position) {
                 throw new GgufException(what + ": string length " + Long.toUnsignedString(len)
@@ -446,26 +522,51 @@ public final class GgufFile implements AutoCloseable {
                         + position + ")");
             }
             if (len > maxBytes) {
-                throw new GgufException(what + ": string length " + len + " exceeds the limit of " + maxBytes);
+                throw new GgufException(what + ": string length " + len + " exceeds the limit of " + maxBytes
+                        + " bytes");
             }
-            String s = decodeUtf8(position, (int) len);
+            return (int) len;
+        }
+
+        String string(String what, long maxBytes) {
+            int len = stringLength(what, maxBytes);
+            String s = decodeUtf8(position, len);
+            position += len;
+            return s;
+        }
+
+        /**
+         * Metadata key {@code index}: non-empty, at most {@link #MAX_KEY_BYTES}, printable ASCII. The spec asks
+         * for lower_snake_case segments separated by dots; we only reject what no writer produces on purpose
+         * (control characters, non-ASCII), which also keeps keys safe to print on a terminal.
+         */
+        String key(long index) {
+            String what = "metadata key #" + index;
+            int len = stringLength(what, MAX_KEY_BYTES);
+            if (len == 0) {
+                throw new GgufException(what + " is empty");
+            }
+            for (int i = 0; i < len; i++) {
+                int b = seg.get(ValueLayout.JAVA_BYTE, position + i) & 0xFF;
+                if (b < 0x20 || b > 0x7E) {
+                    String prefix = decodeUtf8(position, i);
+                    throw new GgufException(what + " ('" + prefix + "...') is not printable ASCII: byte 0x"
+                            + String.format("%02x", b) + " at position " + i);
+                }
+            }
+            String s = decodeUtf8(position, len);
             position += len;
             return s;
         }
 
         private String decodeUtf8(long at, int len) {
+            if (len == 0) {
+                return "";
+            }
             byte[] bytes = new byte[len];
             MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, at, bytes, 0, len);
-            // Strict decoding first; vocabularies written by some tools hold invalid UTF-8 pieces, which
-            // we keep with replacement characters rather than rejecting the model.
-            try {
-                return StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-            } catch (CharacterCodingException e) {
-                return new String(bytes, StandardCharsets.UTF_8);
-            }
+            // Invalid UTF-8 (some vocabularies hold broken pieces) becomes U+FFFD rather than an error.
+            return new String(bytes, StandardCharsets.UTF_8);
         }
 
         GgufValueType valueType(String what) {
@@ -498,7 +599,7 @@ public final class GgufFile implements AutoCloseable {
                     position += 1;
                     yield new GgufValue(type, b == 1);
                 }
-                case STRING -> new GgufValue(type, string(what, Integer.MAX_VALUE - 16));
+                case STRING -> new GgufValue(type, string(what, MAX_STRING_BYTES));
                 case ARRAY -> new GgufValue(type, array(key, depth));
             };
         }
@@ -566,7 +667,7 @@ public final class GgufFile implements AutoCloseable {
                 case STRING -> {
                     String[] a = new String[len];
                     for (int i = 0; i < len; i++) {
-                        a[i] = string(what + " element " + i, Integer.MAX_VALUE - 16);
+                        a[i] = string(what + " element " + i, MAX_STRING_BYTES);
                     }
                     yield a;
                 }
@@ -582,13 +683,11 @@ public final class GgufFile implements AutoCloseable {
         }
 
         GgufTensorInfo tensorInfo(long index, int alignment) {
-            String name = string("tensor #" + index + " name", Integer.MAX_VALUE - 16);
-            if (name.getBytes(StandardCharsets.UTF_8).length > MAX_TENSOR_NAME_BYTES) {
-                throw new GgufException("tensor #" + index + " name '" + name.substring(0, Math.min(80, name.length()))
-                        + "...' is longer than " + MAX_TENSOR_NAME_BYTES + " bytes");
-            }
-            String what = "tensor '" + name + "'";
+            // ggml's GGML_MAX_NAME; the length is checked before anything is decoded.
+            String name = string("tensor #" + index + " name", MAX_TENSOR_NAME_BYTES);
+            String what = "tensor '" + printable(name) + "'";
             int nDims = u32(what + " dimension count");
+            // n_dims 0 (a scalar) is accepted by llama.cpp but no model has one, and a shape needs a row length.
             if (nDims < 1 || nDims > MAX_DIMENSIONS) {
                 throw new GgufException(what + " has " + Integer.toUnsignedString(nDims)
                         + " dimensions, expected 1 to " + MAX_DIMENSIONS);
@@ -597,21 +696,24 @@ public final class GgufFile implements AutoCloseable {
             long elements = 1;
             for (int d = 0; d < nDims; d++) {
                 long dim = u64(what + " dimension " + d);
+                // ggml stores dimensions as int64; a "huge" u64 is a negative int64.
                 if (dim <= 0) {
-                    throw new GgufException(what + " dimension " + d + " is " + Long.toUnsignedString(dim)
+                    throw new GgufException(what + " dimension " + d + " is " + dim
                             + " (dimensions must be at least 1)");
                 }
                 shape[d] = dim;
                 try {
                     elements = Math.multiplyExact(elements, dim);
                 } catch (ArithmeticException e) {
-                    throw new GgufException(what + " shape " + Arrays.toString(shape) + " has too many elements (overflow)");
+                    throw new GgufException(what + " shape " + Arrays.toString(Arrays.copyOf(shape, d + 1))
+                            + " has more than 2^63-1 elements (overflow)");
                 }
             }
             int typeId = u32(what + " type");
             GgmlType type = GgmlType.byId(Integer.toUnsignedLong(typeId));
             if (type == null) {
-                throw new GgufException(what + " has unknown tensor type " + Integer.toUnsignedString(typeId));
+                throw new GgufException(what + " has unknown tensor type " + Integer.toUnsignedString(typeId)
+                        + GgmlType.describeUnknownId(Integer.toUnsignedLong(typeId)));
             }
             if (shape[0] % type.blockSize() != 0) {
                 throw new GgufException(what + " row length " + shape[0] + " is not a multiple of the " + type
@@ -621,14 +723,17 @@ public final class GgufFile implements AutoCloseable {
             try {
                 bytes = type.byteSize(elements);
             } catch (ArithmeticException e) {
-                throw new GgufException(what + " byte size overflows");
+                throw new GgufException(what + " of type " + type + " and shape " + Arrays.toString(shape)
+                        + " takes more than 2^63-1 bytes (overflow)");
             }
             long offset = u64(what + " offset");
             if (offset < 0) {
-                throw new GgufException(what + " offset " + Long.toUnsignedString(offset) + " lies outside the file");
+                throw new GgufException(what + " data offset " + Long.toUnsignedString(offset)
+                        + " lies outside the file (" + size + " bytes)");
             }
             if (offset % alignment != 0) {
-                throw new GgufException(what + " offset " + offset + " is not a multiple of the alignment " + alignment);
+                throw new GgufException(what + " data offset " + offset + " is not a multiple of the alignment "
+                        + alignment);
             }
             return new GgufTensorInfo(name, type, shape, offset, elements, bytes);
         }

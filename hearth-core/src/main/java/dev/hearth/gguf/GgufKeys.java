@@ -30,8 +30,10 @@ public final class GgufKeys {
     public static final String ATTENTION_LAYERNORM_RMS_EPS = "%s.attention.layer_norm_rms_epsilon";
     public static final String ATTENTION_LAYERNORM_EPS = "%s.attention.layer_norm_epsilon";
     public static final String ATTENTION_SLIDING_WINDOW = "%s.attention.sliding_window";
+    public static final String ATTENTION_SLIDING_WINDOW_PATTERN = "%s.attention.sliding_window_pattern";
     public static final String ROPE_DIMENSION_COUNT = "%s.rope.dimension_count";
     public static final String ROPE_FREQ_BASE = "%s.rope.freq_base";
+    public static final String ROPE_FREQ_BASE_SWA = "%s.rope.freq_base_swa";
     public static final String ROPE_SCALING_TYPE = "%s.rope.scaling.type";
     public static final String ROPE_SCALING_FACTOR = "%s.rope.scaling.factor";
     public static final String ROPE_SCALING_ORIG_CTX = "%s.rope.scaling.original_context_length";
@@ -59,6 +61,19 @@ public final class GgufKeys {
     public static final String TOKENIZER_ADD_PREFIX_SPACE = "tokenizer.ggml.add_space_prefix";
     public static final String TOKENIZER_REMOVE_EXTRA_WS = "tokenizer.ggml.remove_extra_whitespaces";
     public static final String TOKENIZER_CHAT_TEMPLATE = "tokenizer.chat_template";
+    public static final String TOKENIZER_ADD_SEP = "tokenizer.ggml.add_sep_token";
+    public static final String TOKENIZER_NORMALIZER_LOWERCASE = "tokenizer.ggml.normalizer.lowercase";
+    public static final String TOKENIZER_NORMALIZER_STRIP_ACCENTS = "tokenizer.ggml.normalizer.strip_accents";
+    public static final String TOKENIZER_FIM_PRE_ID = "tokenizer.ggml.fim_pre_token_id";
+    public static final String TOKENIZER_FIM_SUF_ID = "tokenizer.ggml.fim_suf_token_id";
+    public static final String TOKENIZER_FIM_MID_ID = "tokenizer.ggml.fim_mid_token_id";
+    public static final String TOKENIZER_FIM_PAD_ID = "tokenizer.ggml.fim_pad_token_id";
+    public static final String TOKENIZER_FIM_REP_ID = "tokenizer.ggml.fim_rep_token_id";
+    public static final String TOKENIZER_FIM_SEP_ID = "tokenizer.ggml.fim_sep_token_id";
+    /** Deprecated spellings of the FIM prefix/suffix/middle ids, still found in older files. */
+    public static final String TOKENIZER_PREFIX_ID = "tokenizer.ggml.prefix_token_id";
+    public static final String TOKENIZER_SUFFIX_ID = "tokenizer.ggml.suffix_token_id";
+    public static final String TOKENIZER_MIDDLE_ID = "tokenizer.ggml.middle_token_id";
 
     /** Fills the architecture into an {@code %s.*} key. */
     public static String arch(String keyPattern, String architecture) {

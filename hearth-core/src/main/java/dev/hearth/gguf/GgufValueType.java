@@ -22,6 +22,11 @@ public enum GgufValueType {
         this.size = size;
     }
 
+    /** The id stored in the file: the declaration order above is the spec's numbering. */
+    public int id() {
+        return ordinal();
+    }
+
     /** Fixed encoded size in bytes, or -1 for variable-size types. */
     public int size() {
         return size;
