@@ -26,7 +26,7 @@ public final class MemoryBandwidth {
      */
     public static double measure(ComputePool pool, long bytes, int passes) {
         long size = Math.max(1 << 20, bytes / (4L * B.length()) * (4L * B.length()));
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             MemorySegment buffer = arena.allocate(size, 4096);
             buffer.fill((byte) 1); // commit every page before timing
             ReadTask task = new ReadTask(buffer, pool.threads());
