@@ -51,7 +51,7 @@ public final class BatchingBenchmark {
         }
         SchedulerConfig sc = new SchedulerConfig(1, streams, 8, Duration.ofMinutes(10), 1024, threads,
                 Runtime.getRuntime().maxMemory() - (256L << 20), Long.MAX_VALUE, 128);
-        try (HearthServer server = HearthServer.start(ServerConfig.loopbackForTests(), sc, new ModelCatalog(store), null)) {
+        try (HearthServer server = HearthServer.start(ServerConfig.ephemeralLoopback(), sc, new ModelCatalog(store), null)) {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String url = server.baseUrl() + "/api/generate";
             run(http, url, 1, 32); // load and warm up the JIT
