@@ -1,5 +1,9 @@
 package dev.hearth.cli;
 
+import dev.hearth.config.HearthSettings;
+import dev.hearth.store.library.LocalModelLibrary;
+import dev.hearth.store.library.ModelLibrary;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,9 +15,17 @@ import picocli.CommandLine.Command;
         description = "Local AI: run open models on this machine.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            GenerateCommand.class,
             InspectCommand.class,
             TemplateCommand.class,
             TokenizeCommand.class,
+            PullCommand.class,
+            ListCommand.class,
+            ShowCommand.class,
+            RmCommand.class,
+            CpCommand.class,
+            CreateCommand.class,
+            DoctorCommand.class,
         })
 public final class Main implements Runnable {
 
@@ -23,9 +35,37 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit status (tests call this instead of {@link #main}). */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        return run(HearthSettings.fromEnvironment(), args);
+    }
+
+    /** Runs the CLI with the given settings instead of the process environment (tests). */
+    public static int run(HearthSettings settings, String... args) {
+        CommandLine cli = new CommandLine(new Main(settings));
         cli.setExecutionExceptionHandler(new ErrorHandler());
         return cli.execute(args);
+    }
+
+    private final HearthSettings settings;
+
+    Main(HearthSettings settings) {
+        this.settings = settings;
+    }
+
+    Main() {
+        this(HearthSettings.fromEnvironment());
+    }
+
+    /** The {@code HEARTH_*} settings commands run with. */
+    HearthSettings settings() {
+        return settings;
+    }
+
+    /**
+     * The model library commands work on: this machine's store. (When a Hearth server runs, a library that
+     * talks to it over HTTP slots in here.) Warnings go to {@code err}.
+     */
+    ModelLibrary library(PrintWriter err) {
+        return LocalModelLibrary.open(settings, w -> err.println("hearth: warning: " + w));
     }
 
     @Override
@@ -37,13 +77,23 @@ public final class Main implements Runnable {
     static final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         @Override
         public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-            String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            cmd.getErr().println("hearth: " + message);
-            if (System.getenv("HEARTH_DEBUG") != null) {
+            cmd.getErr().println("hearth: " + describe(e));
+            if (System.getenv(HearthSettings.DEBUG) != null) {
                 e.printStackTrace(cmd.getErr());
             }
             return 1;
         }
+    }
+
+    /** A one-line description of a failure for the user. */
+    static String describe(Throwable e) {
+        return switch (e) {
+            case java.nio.file.NoSuchFileException n -> "no such file: " + n.getFile();
+            case java.nio.file.AccessDeniedException a -> "permission denied: " + a.getFile();
+            case java.io.UncheckedIOException u -> describe(u.getCause());
+            case OutOfMemoryError o -> "out of memory (" + o.getMessage() + "); try a smaller model or context";
+            default -> e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+        };
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -30,8 +30,10 @@ public final class GgufKeys {
     public static final String ATTENTION_LAYERNORM_RMS_EPS = "%s.attention.layer_norm_rms_epsilon";
     public static final String ATTENTION_LAYERNORM_EPS = "%s.attention.layer_norm_epsilon";
     public static final String ATTENTION_SLIDING_WINDOW = "%s.attention.sliding_window";
+    public static final String ATTENTION_SLIDING_WINDOW_PATTERN = "%s.attention.sliding_window_pattern";
     public static final String ROPE_DIMENSION_COUNT = "%s.rope.dimension_count";
     public static final String ROPE_FREQ_BASE = "%s.rope.freq_base";
+    public static final String ROPE_FREQ_BASE_SWA = "%s.rope.freq_base_swa";
     public static final String ROPE_SCALING_TYPE = "%s.rope.scaling.type";
     public static final String ROPE_SCALING_FACTOR = "%s.rope.scaling.factor";
     public static final String ROPE_SCALING_ORIG_CTX = "%s.rope.scaling.original_context_length";

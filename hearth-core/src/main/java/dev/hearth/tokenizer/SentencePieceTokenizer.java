@@ -27,8 +27,13 @@ final class SentencePieceTokenizer extends AbstractTokenizer {
     private final boolean wordsAreIndependent;
 
     SentencePieceTokenizer(Vocabulary vocab) {
+        this(vocab, true);
+    }
+
+    /** With {@code cutIntoWords} false the whole text is always one merge problem (tests compare both). */
+    SentencePieceTokenizer(Vocabulary vocab, boolean cutIntoWords) {
         super(vocab);
-        boolean independent = true;
+        boolean independent = cutIntoWords;
         for (int id = 0; id < vocab.size() && independent; id++) {
             if ((vocab.attrs[id] & NOT_FROM_TEXT) != 0) {
                 continue;

@@ -33,7 +33,8 @@ class TokenizerThroughputTest {
     @Test
     void tokenizeOneMegabyte() throws Exception {
         Map<String, String> inputs = inputs();
-        for (String vocab : new String[] {"llama-spm", "llama3-bpe"}) {
+        // SentencePiece; BPE with a hand-written pre-tokenizer; BPE whose pre-tokenizer runs on java.util.regex
+        for (String vocab : new String[] {"llama-spm", "llama3-bpe", "deepseek-llm"}) {
             Tokenizer tok = TestData.vocabTokenizer(vocab);
             for (var e : inputs.entrySet()) {
                 String text = e.getValue();

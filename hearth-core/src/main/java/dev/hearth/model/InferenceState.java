@@ -1,0 +1,148 @@
+package dev.hearth.model;
+
+/**
+ * The mutable state of a model's sequences: activation buffers for a batch of up to {@link #batchCapacity}
+ * rows, and a KV cache of {@link #slots} sequences of {@link #contextLength} positions each. All buffers
+ * are allocated here, once, so the token loop allocates nothing.
+ *
+ * <p>Buffer shapes (row-major, one row per batch row): {@code x, xb, o} [batch, dim]; {@code q} [batch,
+ * heads * headDimK]; {@code k} [batch, kvHeads * headDimK]; {@code v} [batch, kvHeads * headDimV];
+ * {@code att} [batch, heads * headDimV]; {@code gate, up} [batch, ffn]; {@code logits} [logitRows, vocab].
+ * KV cache per layer: keys [slots, context, kvHeads * headDimK], values [slots, context, kvHeads *
+ * headDimV].
+ */
+public final class InferenceState {
+    final ModelConfig config;
+    final int slots;
+    final int contextLength;
+    final int batchCapacity;
+    final int logitRows;
+
+    final float[] x;
+    final float[] xb;
+    final float[] q;
+    final float[] k;
+    final float[] v;
+    final float[] att;
+    final float[] o;
+    final float[] gate;
+    final float[] up;
+    final float[] logits;
+    final float[][] keyCache;
+    final float[][] valueCache;
+    final float[][] scores;
+    /** Rotary cos/sin for each row of the batch: [batch, ropeDim / 2]. */
+    final float[] ropeCos;
+    final float[] ropeSin;
+    /** Positions filled in each slot's cache. */
+    final int[] lengths;
+    /** Scratch for checking a batch's positions. */
+    final int[] nextPositions;
+
+    final Transformer.Tasks tasks;
+    /** For the single-sequence {@link Transformer#forward(Model, InferenceState, dev.hearth.engine.ComputePool, int[], int, int, boolean)}. */
+    final Batch singleSequenceBatch;
+
+    /** One sequence; see {@link #InferenceState(ModelConfig, int, int, int, int, int)}. */
+    public InferenceState(ModelConfig config, int contextLength, int batchCapacity, int logitRows, int threads) {
+        this(config, 1, contextLength, batchCapacity, logitRows, threads);
+    }
+
+    /**
+     * @param slots sequences the KV cache holds
+     * @param contextLength KV cache capacity of each sequence, in tokens
+     * @param batchCapacity most rows per forward pass
+     * @param logitRows rows of logits a pass can return
+     * @param threads compute threads that will run passes (one attention scratch row each)
+     */
+    public InferenceState(ModelConfig config, int slots, int contextLength, int batchCapacity, int logitRows, int threads) {
+        if (slots < 1 || contextLength < 1 || batchCapacity < 1 || logitRows < 1 || logitRows > batchCapacity || threads < 1) {
+            throw new IllegalArgumentException("bad state sizes: slots " + slots + ", context " + contextLength
+                    + ", batch " + batchCapacity + ", logit rows " + logitRows + ", threads " + threads);
+        }
+        this.config = config;
+        this.slots = slots;
+        this.contextLength = contextLength;
+        this.batchCapacity = batchCapacity;
+        this.logitRows = logitRows;
+        int dim = config.embeddingLength();
+        x = new float[Math.multiplyExact(batchCapacity, dim)];
+        xb = new float[x.length];
+        o = new float[x.length];
+        q = new float[Math.multiplyExact(batchCapacity, config.qDim())];
+        k = new float[Math.multiplyExact(batchCapacity, config.kvDimK())];
+        v = new float[Math.multiplyExact(batchCapacity, config.kvDimV())];
+        att = new float[Math.multiplyExact(batchCapacity, config.headCount() * config.headDimV())];
+        gate = new float[Math.multiplyExact(batchCapacity, config.feedForwardLength())];
+        up = new float[gate.length];
+        logits = new float[Math.multiplyExact(logitRows, config.vocabSize())];
+        long positions = Math.multiplyExact((long) slots, contextLength);
+        keyCache = new float[config.blockCount()][Math.toIntExact(Math.multiplyExact(positions, config.kvDimK()))];
+        valueCache = new float[config.blockCount()][Math.toIntExact(Math.multiplyExact(positions, config.kvDimV()))];
+        scores = new float[threads][contextLength];
+        ropeCos = new float[Math.multiplyExact(batchCapacity, Math.max(1, config.ropeDim() / 2))];
+        ropeSin = new float[ropeCos.length];
+        lengths = new int[slots];
+        nextPositions = new int[slots];
+        tasks = new Transformer.Tasks(this);
+        singleSequenceBatch = new Batch(batchCapacity);
+    }
+
+    public int slots() {
+        return slots;
+    }
+
+    /** Positions filled in slot 0 (the single-sequence view). */
+    public int position() {
+        return lengths[0];
+    }
+
+    /** Positions filled in {@code slot}. */
+    public int length(int slot) {
+        return lengths[slot];
+    }
+
+    public int contextLength() {
+        return contextLength;
+    }
+
+    public int batchCapacity() {
+        return batchCapacity;
+    }
+
+    public int logitRows() {
+        return logitRows;
+    }
+
+    /** Forgets every sequence (the cache contents are simply overwritten later). */
+    public void reset() {
+        java.util.Arrays.fill(lengths, 0);
+    }
+
+    /** Keeps the first {@code newLength} positions of slot 0. */
+    public void truncate(int newLength) {
+        truncate(0, newLength);
+    }
+
+    /** Keeps the first {@code newLength} positions of {@code slot}, so the sequence continues from there. */
+    public void truncate(int slot, int newLength) {
+        if (newLength < 0 || newLength > lengths[slot]) {
+            throw new IllegalArgumentException("cannot truncate slot " + slot + " to " + newLength + " of " + lengths[slot]);
+        }
+        lengths[slot] = newLength;
+    }
+
+    /** The shared logits buffer: row r of the last pass at {@link #logitsOffset(int)}. */
+    public float[] logits() {
+        return logits;
+    }
+
+    public int logitsOffset(int row) {
+        return row * config.vocabSize();
+    }
+
+    /** Bytes held by the KV cache. */
+    public long kvCacheBytes() {
+        return 4L * slots * contextLength * (config.kvDimK() + config.kvDimV()) * config.blockCount();
+    }
+}
