@@ -276,6 +276,15 @@ class PullerTest {
     }
 
     @Test
+    void redirectsAreLimited() throws IOException {
+        registry.redirectLoop = true;
+        assertThatThrownBy(this::pull).isInstanceOf(RegistryException.class)
+                .hasMessageContaining("too many redirects (more than 10)");
+        assertNothingInstalled();
+        assertThat(registry.requests()).filteredOn(r -> r.status() == 302).hasSizeLessThanOrEqualTo(11);
+    }
+
+    @Test
     void oversizedManifestIsRefused() throws IOException {
         registry.manifestPadding = 2 << 20;
         assertThatThrownBy(this::pull).isInstanceOf(RegistryException.class)

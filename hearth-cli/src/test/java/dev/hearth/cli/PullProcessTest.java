@@ -16,11 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A {@code hearth pull} process killed with SIGKILL in the middle of a blob: nothing is listed, no blob is
- * half-present, and the next pull resumes from what the killed one had saved.
+ * {@code hearth pull} as separate processes: one killed with SIGKILL in the middle of a blob (nothing is
+ * listed, no blob is half-present, the next pull resumes from what it had saved), and two pulling the same
+ * model at the same time (the blob is downloaded once; the second process waits for the first).
  */
 @Tag("slow")
-class PullCrashTest {
+class PullProcessTest {
 
     @TempDir
     Path dir;
@@ -35,14 +36,8 @@ class PullCrashTest {
             Path models = dir.resolve("models");
             ModelStore store = new ModelStore(models);
 
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector",
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                    Main.class.getName(), "pull", "--insecure", registry.name("library/tiny", "q8"))
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("pull.log").toFile());
-            pb.environment().put(HearthSettings.MODELS, models.toString());
-            Process p = pb.start();
+            Process p = hearthProcess(models, dir.resolve("pull.log"), "pull", "--insecure",
+                    registry.name("library/tiny", "q8"));
             try {
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 // wait until part of the blob is saved and recorded in the resume record
@@ -79,5 +74,44 @@ class PullCrashTest {
             }
             assertThat(List.of(r.out())).anyMatch(o -> o.contains("success"));
         }
+    }
+
+    @Test
+    void twoProcessesPullingTheSameModelDownloadItOnce() throws Exception {
+        try (TestRegistry registry = TestRegistry.start()) {
+            TestRegistry.Published tiny = registry.publish("library/tiny", "q8", TestModels.llamaQ8(), null, null,
+                    null, null);
+            long size = tiny.manifest().modelLayer().orElseThrow().size();
+            registry.throttleBytesPerSecond = 600_000; // about 6 s for the model blob: the two pulls overlap
+            Path models = dir.resolve("models");
+            Process a = hearthProcess(models, dir.resolve("a.log"), "pull", "--insecure", registry.name("library/tiny", "q8"));
+            Process b = hearthProcess(models, dir.resolve("b.log"), "pull", "--insecure", registry.name("library/tiny", "q8"));
+            try {
+                assertThat(a.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(b.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            } finally {
+                a.destroyForcibly();
+                b.destroyForcibly();
+            }
+            String logs = Files.readString(dir.resolve("a.log")) + Files.readString(dir.resolve("b.log"));
+            assertThat(a.exitValue()).as(logs).isZero();
+            assertThat(b.exitValue()).as(logs).isZero();
+            assertThat(logs).contains("waiting for another Hearth process that is downloading");
+            assertThat(registry.bytesServed(tiny.modelDigest())).isEqualTo(size);
+            ModelStore store = new ModelStore(models);
+            assertThat(store.list(w -> {})).hasSize(1);
+            assertThat(Files.readAllBytes(store.blobPath(tiny.modelDigest()))).isEqualTo(tiny.blobs().get(tiny.modelDigest()));
+        }
+    }
+
+    /** Starts {@code hearth ARGS} as a separate JVM with HEARTH_MODELS set, output to {@code log}. */
+    static Process hearthProcess(Path models, Path log, String... args) throws java.io.IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new java.util.ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put(HearthSettings.MODELS, models.toString());
+        return pb.start();
     }
 }
