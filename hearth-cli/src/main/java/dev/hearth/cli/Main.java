@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             InspectCommand.class,
             TemplateCommand.class,
+            ServeCommand.class,
             TokenizeCommand.class,
             PullCommand.class,
             ListCommand.class,
