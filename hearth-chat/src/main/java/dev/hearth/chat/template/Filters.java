@@ -379,6 +379,24 @@ final class Filters {
             }
             return c;
         });
+        define("wordwrap", p("width", 79L, "break_long_words", true, "wrapstring", null, "break_on_hyphens", true),
+                (in, v, a) -> {
+                    String s = softStr(in, v);
+                    int width = Signature.toInt("wordwrap", a[0]);
+                    String wrap = a[2] == null ? "\n" : in.str(a[2]);
+                    StringBuilder out = new StringBuilder();
+                    List<String> lines = PyStrings.splitlines(s, false);
+                    for (int i = 0; i < lines.size(); i++) {
+                        if (i > 0) {
+                            out.append(wrap);
+                        }
+                        out.append(String.join(wrap, TextWrap.wrap(lines.get(i), width, PyObjects.truthy(a[1]),
+                                PyObjects.truthy(a[3]))));
+                        in.budget.checkSize(out.length());
+                    }
+                    in.budget.chargeCopy(out.length());
+                    return out.toString();
+                });
         define("xmlattr", p("autospace", true), (in, v, a) -> {
             if (!(v instanceof PyDict d)) {
                 throw new TemplateException("xmlattr expects a mapping");
