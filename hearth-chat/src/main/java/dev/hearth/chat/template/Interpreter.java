@@ -549,6 +549,9 @@ final class Interpreter {
             if (!l.isSubscriptable()) {
                 throw new TemplateException("unsupported operand type(s) for *: '" + l.typeName() + "' and 'int'");
             }
+            if (l.size() == 0 || count == 0) {
+                return new PyList(new ArrayList<>(), l.isTuple() ? PyList.Kind.TUPLE : PyList.Kind.LIST);
+            }
             budget.allocate(count == 0 ? 0 : Math.multiplyHigh(count, l.size()) != 0 ? Long.MAX_VALUE : count * l.size());
             List<Object> items = new ArrayList<>();
             for (long k = 0; k < count; k++) {

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * Python's {@code textwrap.wrap} as Jinja's {@code wordwrap} filter calls it (no tab expansion, no
  * whitespace replacement, whitespace dropped at line ends): splits a line into words, whitespace and
- * hyphenated parts, and fills lines up to the width.
+ * hyphenated parts, and fills lines up to the width. A word longer than the width is cut in place
+ * (an offset into it), not copied for every line, so a long word costs linear time.
  */
 final class TextWrap {
     // textwrap.TextWrapper.wordsep_re and wordsep_simple_re, over textwrap's whitespace set.
@@ -25,85 +26,131 @@ final class TextWrap {
             Pattern.UNICODE_CHARACTER_CLASS);
     private static final Pattern WORDSEP_SIMPLE = Pattern.compile(WS + "+");
 
-    private TextWrap() {}
+    /** The chunks still to place, the next one last; the next one may be partly consumed (offset). */
+    private final List<String> stack;
+    private int offset;
+    private final Budget budget;
+    private String simpleChecked;
+    private boolean simple;
 
-    static List<String> wrap(String text, int width, boolean breakLongWords, boolean breakOnHyphens) {
+    private TextWrap(List<String> stack, Budget budget) {
+        this.stack = stack;
+        this.budget = budget;
+    }
+
+    static List<String> wrap(String text, int width, boolean breakLongWords, boolean breakOnHyphens, Budget budget) {
         if (width <= 0) {
             throw new TemplateException("invalid width " + width + " (must be > 0)");
         }
         List<String> chunks = split(text, breakOnHyphens ? WORDSEP : WORDSEP_SIMPLE);
-        List<String> lines = new ArrayList<>();
-        // A stack: the next chunk is at the end.
+        budget.charge(chunks.size());
         java.util.Collections.reverse(chunks);
-        while (!chunks.isEmpty()) {
-            List<String> line = new ArrayList<>();
+        return new TextWrap(chunks, budget).fill(width, breakLongWords, breakOnHyphens);
+    }
+
+    private List<String> fill(int width, boolean breakLongWords, boolean breakOnHyphens) {
+        List<String> lines = new ArrayList<>();
+        while (!stack.isEmpty()) {
+            budget.step();
+            StringBuilder line = new StringBuilder();
+            String lastPiece = null;
             int length = 0;
-            if (!lines.isEmpty() && isBlank(last(chunks))) {
-                chunks.removeLast();
+            if (!lines.isEmpty() && topIsBlank()) {
+                pop();
             }
-            while (!chunks.isEmpty()) {
-                int l = PyStrings.length(last(chunks));
+            while (!stack.isEmpty()) {
+                int l = topLength();
                 if (length + l <= width) {
-                    line.add(chunks.removeLast());
+                    lastPiece = pop();
+                    line.append(lastPiece);
                     length += l;
                 } else {
                     break;
                 }
             }
-            if (!chunks.isEmpty() && PyStrings.length(last(chunks)) > width) {
-                longWord(chunks, line, length, width, breakLongWords, breakOnHyphens);
+            if (!stack.isEmpty() && topLength() > width) {
+                int spaceLeft = width < 1 ? 1 : width - length;
+                if (breakLongWords) {
+                    lastPiece = takeFromTop(spaceLeft, breakOnHyphens);
+                    line.append(lastPiece);
+                } else if (line.isEmpty()) {
+                    lastPiece = pop();
+                    line.append(lastPiece);
+                }
             }
-            if (!line.isEmpty() && isBlank(last(line))) {
-                line.removeLast();
+            if (lastPiece != null && PyStrings.isAllSpace(lastPiece, 0)) {
+                line.setLength(line.length() - lastPiece.length());
             }
             if (!line.isEmpty()) {
-                lines.add(String.join("", line));
+                lines.add(line.toString());
+                budget.checkSize(lines.size());
             }
         }
         return lines;
     }
 
-    private static void longWord(List<String> chunks, List<String> line, int length, int width, boolean breakLongWords,
-                                 boolean breakOnHyphens) {
-        int spaceLeft = width < 1 ? 1 : width - length;
-        if (breakLongWords) {
-            int end = spaceLeft;
-            String chunk = last(chunks);
-            if (breakOnHyphens && PyStrings.length(chunk) > spaceLeft) {
-                String head = chunk.substring(0, PyStrings.offsetOf(chunk, spaceLeft));
-                int hyphen = head.lastIndexOf('-');
-                if (hyphen > 0 && !head.substring(0, hyphen).chars().allMatch(c -> c == '-')) {
-                    end = PyStrings.cpIndex(chunk, hyphen) + 1;
+    private String top() {
+        return stack.get(stack.size() - 1);
+    }
+
+    private boolean topIsBlank() {
+        return PyStrings.isAllSpace(top(), offset);
+    }
+
+    private int topLength() {
+        String t = top();
+        if (t != simpleChecked) {
+            // One scan per chunk: without surrogates, code points are chars and lengths are free.
+            budget.chargeCopy(t.length());
+            simpleChecked = t;
+            simple = t.chars().noneMatch(ch -> Character.isSurrogate((char) ch));
+        }
+        if (simple) {
+            return t.length() - offset;
+        }
+        budget.chargeCopy(t.length() - offset);
+        return t.codePointCount(offset, t.length());
+    }
+
+    private String pop() {
+        String t = stack.remove(stack.size() - 1);
+        String rest = offset == 0 ? t : t.substring(offset);
+        offset = 0;
+        return rest;
+    }
+
+    /** The first {@code end} code points of the next chunk (up to a hyphen when allowed), leaving the rest. */
+    private String takeFromTop(int end, boolean breakOnHyphens) {
+        String t = top();
+        int from = offset;
+        int limit = t.offsetByCodePoints(from, Math.min(end, t.codePointCount(from, t.length())));
+        int cut = limit;
+        if (breakOnHyphens) {
+            int hyphen = t.lastIndexOf('-', limit - 1);
+            if (hyphen > from) {
+                boolean nonHyphenBefore = false;
+                for (int i = from; i < hyphen && !nonHyphenBefore; i++) {
+                    nonHyphenBefore = t.charAt(i) != '-';
+                }
+                if (nonHyphenBefore) {
+                    cut = hyphen + 1;
                 }
             }
-            int cut = PyStrings.offsetOf(chunk, Math.min(end, PyStrings.length(chunk)));
-            line.add(chunk.substring(0, cut));
-            chunks.set(chunks.size() - 1, chunk.substring(cut));
-        } else if (line.isEmpty()) {
-            line.add(chunks.removeLast());
         }
+        offset = cut;
+        if (offset >= t.length()) {
+            stack.remove(stack.size() - 1);
+            offset = 0;
+        }
+        return t.substring(from, cut);
     }
 
-    private static String last(List<String> list) {
-        return list.get(list.size() - 1);
-    }
-
-    private static boolean isBlank(String s) {
-        return PyStrings.strip(s, null).isEmpty();
-    }
-
-    /** re.split(pattern-with-one-group, text) without the empty pieces. */
+    /** re.split(pattern, text) without the empty pieces. */
     private static List<String> split(String text, Pattern pattern) {
         List<String> out = new ArrayList<>();
         Matcher m = pattern.matcher(text);
         int last = 0;
         while (m.find()) {
-            if (m.end() == m.start()) {
-                // Python's split skips an empty match at the position where the previous match ended.
-                if (m.start() == last && m.start() != 0 && !out.isEmpty()) {
-                    continue;
-                }
-            }
             if (m.start() > last) {
                 out.add(text.substring(last, m.start()));
             }
