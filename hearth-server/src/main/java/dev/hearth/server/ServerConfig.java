@@ -45,8 +45,8 @@ public record ServerConfig(InetSocketAddress bind, String configuredHost, List<S
                 Optional.of(settings.conversations()));
     }
 
-    /** Loopback on a free port, no origins, no key: for tests. */
-    public static ServerConfig loopbackForTests() {
+    /** Loopback on a free port, no origins, no key: for tests and the CLI's in-process server. */
+    public static ServerConfig ephemeralLoopback() {
         return new ServerConfig(new InetSocketAddress("127.0.0.1", 0), "127.0.0.1", List.of(), Optional.empty(),
                 HttpLimits.DEFAULTS);
     }
