@@ -28,7 +28,7 @@ class ConversationsApiTest {
     @BeforeEach
     void start() throws Exception {
         conversations = dir.resolve("home").resolve("conversations");
-        server = UiTestServer.start(ServerConfig.loopbackForTests().withConversations(conversations),
+        server = UiTestServer.start(ServerConfig.ephemeralLoopback().withConversations(conversations),
                 new ModelCatalog(new ModelStore(dir.resolve("models"))));
     }
 
@@ -179,7 +179,7 @@ class ConversationsApiTest {
     @Test
     void aServerWithoutAHomeDirectorySaysItKeepsNoChats() throws Exception {
         server.close();
-        server = UiTestServer.start(ServerConfig.loopbackForTests(), new ModelCatalog(new ModelStore(dir.resolve("models"))));
+        server = UiTestServer.start(ServerConfig.ephemeralLoopback(), new ModelCatalog(new ModelStore(dir.resolve("models"))));
         RawHttp.Response r = call("GET", "/api/hearth/conversations", null);
         assertThat(r.status()).isEqualTo(404);
         assertThat(r.body()).contains("does not save chats");

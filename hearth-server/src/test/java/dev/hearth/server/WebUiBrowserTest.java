@@ -42,7 +42,7 @@ class WebUiBrowserTest {
         this.dir = dir;
         ModelStore store = new ModelStore(dir.resolve("models"));
         TestStores.install(store, "tiny", TestStores.model("qwen2-Q8_0.gguf"), null, null, null);
-        server = UiTestServer.start(ServerConfig.loopbackForTests().withConversations(dir.resolve("conversations")),
+        server = UiTestServer.start(ServerConfig.ephemeralLoopback().withConversations(dir.resolve("conversations")),
                 new ModelCatalog(store));
         base = server.baseUrl();
         browser = BrowserSession.start();
@@ -260,7 +260,7 @@ class WebUiBrowserTest {
     @Test
     @Order(6)
     void aServerWithAnApiKeyAsksForIt(@TempDir Path other) throws Exception {
-        try (HearthServer locked = UiTestServer.start(ServerConfig.loopbackForTests().withApiKey("open sesame")
+        try (HearthServer locked = UiTestServer.start(ServerConfig.ephemeralLoopback().withApiKey("open sesame")
                 .withConversations(other.resolve("conversations")), new ModelCatalog(new ModelStore(other.resolve("models"))))) {
             String url = locked.baseUrl();
             Page page = browser.newPage(url, 1280, 800, "light");

@@ -48,7 +48,7 @@ class WebUiChatBrowserTest {
     void start(@TempDir Path dir) throws Exception {
         ModelStore store = new ModelStore(dir.resolve("models"));
         TestStores.install(store, "tiny", TestStores.model("qwen2-Q8_0.gguf"), null, null, null);
-        server = UiTestServer.start(ServerConfig.loopbackForTests().withConversations(dir.resolve("conversations")),
+        server = UiTestServer.start(ServerConfig.ephemeralLoopback().withConversations(dir.resolve("conversations")),
                 new ModelCatalog(store));
         base = server.baseUrl();
         registry = TestRegistry.start();
@@ -297,7 +297,7 @@ class WebUiChatBrowserTest {
         ModelStore store = new ModelStore(other.resolve("models"));
         TestStores.install(store, "tiny", TestStores.model("qwen2-Q8_0.gguf"), null, null, null);
         SchedulerConfig oneMegabyte = new SchedulerConfig(1, 1, 8, Duration.ofMinutes(5), 512, 2, 1L << 30, 1L << 20, 64);
-        try (HearthServer small = UiTestServer.start(ServerConfig.loopbackForTests()
+        try (HearthServer small = UiTestServer.start(ServerConfig.ephemeralLoopback()
                 .withConversations(other.resolve("conversations")), oneMegabyte, new ModelCatalog(store))) {
             Page p = browser.newPage(small.baseUrl(), 1280, 800, "light");
             p.navigate(small.baseUrl() + "/ui/");

@@ -43,7 +43,7 @@ class WebUiServingTest {
 
     @Test
     void servesThePageWithStrictHeaders() throws Exception {
-        start(ServerConfig.loopbackForTests());
+        start(ServerConfig.ephemeralLoopback());
         RawHttp.Response page = get("/ui/");
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
@@ -68,7 +68,7 @@ class WebUiServingTest {
 
     @Test
     void plainRootStillAnswersHearthIsRunningAndUiRedirects() throws Exception {
-        start(ServerConfig.loopbackForTests());
+        start(ServerConfig.ephemeralLoopback());
         assertThat(get("/").body()).isEqualTo("Hearth is running");
         RawHttp.Response r = get("/ui");
         assertThat(r.status()).isEqualTo(308);
@@ -78,7 +78,7 @@ class WebUiServingTest {
 
     @Test
     void revalidationAnswersNotModified() throws Exception {
-        start(ServerConfig.loopbackForTests());
+        start(ServerConfig.ephemeralLoopback());
         String etag = get("/ui/js/api.js").header("ETag");
         RawHttp.Response again = get("/ui/js/api.js", "If-None-Match: " + etag);
         assertThat(again.status()).isEqualTo(304);
@@ -89,7 +89,7 @@ class WebUiServingTest {
 
     @Test
     void nothingOutsideThePageIsReachable() throws Exception {
-        start(ServerConfig.loopbackForTests());
+        start(ServerConfig.ephemeralLoopback());
         for (String path : List.of("/ui/../pom.xml", "/ui/%2e%2e/%2e%2e/pom.xml", "/ui/..%2fdev/hearth/server/HearthServer.class",
                 "/ui/js/../../dev/hearth/server/HearthServer.class", "/ui/js", "/ui/js/", "/ui/vendor/",
                 "/ui/.hidden.js", "/ui//index.html", "/ui/missing.js", "/ui/index.html%00.js", "/ui/a\\b.js",
@@ -102,7 +102,7 @@ class WebUiServingTest {
 
     @Test
     void everyScriptTheHtmlLoadsIsServedAndNoneIsInline() throws Exception {
-        start(ServerConfig.loopbackForTests());
+        start(ServerConfig.ephemeralLoopback());
         String html = get("/ui/").body();
         Matcher m = Pattern.compile("<script([^>]*)>([^<]*)</script>").matcher(html);
         int scripts = 0;
@@ -120,7 +120,7 @@ class WebUiServingTest {
 
     @Test
     void thePageNeedsNoKeyButItsApiCallsDo() throws Exception {
-        start(ServerConfig.loopbackForTests().withApiKey("s3cret"));
+        start(ServerConfig.ephemeralLoopback().withApiKey("s3cret"));
         assertThat(get("/ui/").status()).isEqualTo(200);
         assertThat(get("/ui").status()).isEqualTo(308);
         assertThat(get("/ui/js/app.js").status()).isEqualTo(200);
@@ -131,7 +131,7 @@ class WebUiServingTest {
 
     @Test
     void thePagesOwnOriginMayWriteOtherOriginsMayNot() throws Exception {
-        start(ServerConfig.loopbackForTests());
+        start(ServerConfig.ephemeralLoopback());
         String self = "http://127.0.0.1:" + server.port();
         RawHttp.Response own = RawHttp.request(server.port(), "POST", "/api/hearth/conversations", "{}",
                 "Host: 127.0.0.1:" + server.port(), "Origin: " + self);
@@ -162,7 +162,7 @@ class WebUiServingTest {
 
     @Test
     void systemAndModelFitEndpoints() throws Exception {
-        start(ServerConfig.loopbackForTests());
+        start(ServerConfig.ephemeralLoopback());
         TestStores.install(new ModelStore(dir.resolve("models")), "tiny", TestStores.model("qwen2-Q8_0.gguf"), null, null, null);
         JsonNode system = Json.mapper().readTree(get("/api/hearth/system").body());
         assertThat(system.get("cpus").asInt()).isPositive();
