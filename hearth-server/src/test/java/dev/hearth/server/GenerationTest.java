@@ -25,7 +25,7 @@ class GenerationTest {
     static void start() throws Exception {
         ModelStore store = new ModelStore(dir.resolve("models"));
         TestStores.install(store, "tiny", TestStores.model("llama3-Q8_0.gguf"), null, null, null);
-        server = HearthServer.start(ServerConfig.loopbackForTests(), TestServers.schedulerConfig(), new ModelCatalog(store), null);
+        server = HearthServer.start(ServerConfig.ephemeralLoopback(), TestServers.schedulerConfig(), new ModelCatalog(store), null);
     }
 
     @AfterAll
