@@ -307,13 +307,17 @@ final class Interpreter {
                 }
                 case Expr.Compare c -> compare(c, scope);
                 case Expr.Concat c -> {
-                    StringBuilder sb = new StringBuilder();
-                    for (Expr part : c.parts()) {
-                        sb.append(str(eval(part, scope)));
-                        budget.checkSize(sb.length());
+                    // Sized before building: the loop `set s = s ~ x` copies the whole string once per
+                    // step, not three times as a growing StringBuilder would.
+                    String[] parts = new String[c.parts().size()];
+                    long total = 0;
+                    for (int k = 0; k < parts.length; k++) {
+                        parts[k] = str(eval(c.parts().get(k), scope));
+                        total += parts[k].length();
+                        budget.checkSize(total);
                     }
-                    budget.chargeCopy(sb.length());
-                    yield sb.toString();
+                    budget.allocate(total);
+                    yield parts.length == 2 ? parts[0].concat(parts[1]) : String.join("", parts);
                 }
                 case Expr.Conditional c -> {
                     if (truthy(eval(c.test(), scope))) {
