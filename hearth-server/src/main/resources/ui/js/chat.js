@@ -229,8 +229,7 @@ function footParts(view, conv, i, streaming) {
   if (streaming) {
     const live = view.live;
     if (live && live.tokens > 1) {
-      const secs = (performance.now() - live.start) / 1000;
-      parts.push(el('span.stat', {}, live.tokens + ' tokens'), el('span.stat.speed', {}, rate((live.tokens - 1) / secs)));
+      parts.push(el('span.stat', {}, live.tokens + ' tokens'), el('span.stat.speed', {}, rate(liveRate(live))));
     } else {
       parts.push(el('span.stat', {}, 'Generating…'));
     }
@@ -249,6 +248,12 @@ function footParts(view, conv, i, streaming) {
   if (isLast && !m.error) actions.append(iconButton('regenerate', 'Regenerate', () => regenerate()));
   parts.push(actions);
   return parts;
+}
+
+/** Tokens per second between the first and the last streamed piece. */
+function liveRate(live) {
+  const seconds = (live.last - live.first) / 1000;
+  return seconds > 0 ? (live.tokens - 1) / seconds : NaN;
 }
 
 function speedTitle(s) {
@@ -432,9 +437,16 @@ async function generate(conv) {
   }
 
   let frame = 0;
-  const live = { tokens: 0, start: 0 };
+  const live = { tokens: 0, first: 0, last: 0 };
+  let lastPaint = 0;
   const paint = () => {
     frame = 0;
+    // Re-rendering the whole answer costs more as it grows: a long one is redrawn about eight times a second.
+    if (message.content.length > 8000 && performance.now() - lastPaint < 120) {
+      frame = requestAnimationFrame(paint);
+      return;
+    }
+    lastPaint = performance.now();
     const v = view();
     if (!v) return;
     v.live = live;
@@ -452,7 +464,11 @@ async function generate(conv) {
     for await (const chunk of api.chat(body, flight.controller.signal)) {
       const piece = chunk.message && typeof chunk.message.content === 'string' ? chunk.message.content : '';
       if (piece) {
-        if (live.tokens === 0) live.start = performance.now();
+        // Timed by the server's clock (each piece's created_at), so network buffering cannot skew the speed.
+        const t = Date.parse(chunk.created_at);
+        const at = Number.isFinite(t) ? t : Date.now();
+        if (live.tokens === 0) live.first = at;
+        live.last = at;
         live.tokens++;
         message.content += piece;
       }
@@ -468,11 +484,10 @@ async function generate(conv) {
   } catch (e) {
     if (e.name === 'AbortError') {
       message.stopped = true;
-      if (live.tokens > 1) {
-        // A stopped answer gets no statistics from the server: count the streamed pieces (one token each)
-        // and time them from the first, so the speed shown matches what was seen while it streamed.
-        const seconds = (performance.now() - live.start) / 1000;
-        message.stats = { eval_count: live.tokens, eval_duration: Math.round(seconds * 1e9 * live.tokens / (live.tokens - 1)) };
+      if (live.tokens > 1 && live.last > live.first) {
+        // A stopped answer gets no statistics from the server: count the streamed pieces (one token each) and
+        // time them, so that eval_count / eval_duration is the speed seen while it streamed.
+        message.stats = { eval_count: live.tokens, eval_duration: Math.round(live.tokens / liveRate(live) * 1e9) };
       }
     } else {
       message.error = e.message || String(e);

@@ -144,6 +144,17 @@ class WebUiBrowserTest {
         assertThat(page.evaluate("() => navigator.clipboard.readText()")).isEqualTo("def hello():\n    return 42");
         BrowserSession.screenshot(page, "10-markdown");
         page.context().close();
+        Page dark = browser.newPage(base, 1280, 800, "dark");
+        dark.navigate(base + "/ui/#/c/" + id);
+        assertThat(dark.locator(".code-block .hljs-keyword").first()).hasText("def");
+        BrowserSession.screenshot(dark, "11-markdown-dark");
+        dark.context().close();
+        Page phone = browser.newPage(base, 390, 844, "light");
+        phone.navigate(base + "/ui/#/c/" + id);
+        assertThat(phone.locator(".code-block .hljs-keyword").first()).hasText("def");
+        assertThat(phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")).isEqualTo(true);
+        BrowserSession.screenshot(phone, "12-markdown-phone");
+        phone.context().close();
     }
 
     @Test
@@ -227,6 +238,46 @@ class WebUiBrowserTest {
 
     @Test
     @Order(5)
+    void everythingWorksFromTheKeyboardAndHasAName() throws Exception {
+        String id = chat("Keyboard", "Can I use the keyboard?", "Yes.");
+        Page page = open("/ui/#/c/" + id);
+        assertThat(page.locator(".msg.assistant .md")).hasText("Yes.");
+        // every visible control has an accessible name
+        Object unnamed = page.evaluate("() => [...document.querySelectorAll('button, a, input, select, textarea')]"
+                + ".filter(e => e.offsetParent !== null)"
+                + ".filter(e => !(e.getAttribute('aria-label') || e.textContent.trim() || (e.labels && e.labels.length)"
+                + " || e.getAttribute('aria-labelledby')))"
+                + ".map(e => e.outerHTML.slice(0, 120))");
+        assertThat((java.util.List<?>) unnamed).isEmpty();
+        // Ctrl+Shift+O starts a new chat, with the message box focused
+        page.keyboard().press("Control+Shift+O");
+        assertThat(page).hasURL(Pattern.compile("#/$"));
+        assertThat(page.locator("#prompt")).isFocused();
+        // from the search box, Tab reaches the saved chats; Enter opens one
+        page.locator("#chat-search").focus();
+        page.keyboard().press("Tab");
+        assertThat(page.locator("#chat-list .chat-link").first()).isFocused();
+        page.keyboard().press("Enter");
+        assertThat(page).hasURL(Pattern.compile("#/c/" + id + "$"));
+        // the message actions can be reached and used without a mouse
+        page.locator(".msg.user button[aria-label='Edit and resend']").focus();
+        assertThat(page.locator(".msg.user .msg-actions")).hasCSS("opacity", "1");
+        page.keyboard().press("Enter");
+        assertThat(page.locator(".edit-box textarea")).isFocused();
+        page.keyboard().press("Escape");
+        assertThat(page.locator(".edit-box")).hasCount(0);
+        // dialogs take the focus and give it back on Escape
+        page.locator("#chat-settings-button").focus();
+        page.keyboard().press("Enter");
+        assertThat(page.locator("#set-system")).isFocused();
+        page.keyboard().press("Escape");
+        assertThat(page.locator("#settings-dialog")).isHidden();
+        assertThat(page.locator("#chat-settings-button")).isFocused();
+        page.context().close();
+    }
+
+    @Test
+    @Order(6)
     void modelsPageListsFitAndDeletes() throws Exception {
         Page page = open("/ui/");
         page.locator("#nav-models").click();
@@ -258,7 +309,7 @@ class WebUiBrowserTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aServerWithAnApiKeyAsksForIt(@TempDir Path other) throws Exception {
         try (HearthServer locked = UiTestServer.start(ServerConfig.ephemeralLoopback().withApiKey("open sesame")
                 .withConversations(other.resolve("conversations")), new ModelCatalog(new ModelStore(other.resolve("models"))))) {
