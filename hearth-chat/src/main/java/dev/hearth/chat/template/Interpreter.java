@@ -205,14 +205,18 @@ final class Interpreter {
         }
     }
 
+    private static final int MACRO_CALL_STEPS = 8;
+
     /** Jinja's Macro.__call__: binds arguments, renders the body, returns the text. */
     Object callMacro(Macro macro, List<Object> args, Map<String, Object> kwargs) {
         Stmt.MacroSpec spec = macro.spec;
+        // A call allocates a scope, an output buffer and the arguments: worth several plain steps.
+        budget.charge(MACRO_CALL_STEPS);
         budget.enter();
         try {
             List<String> params = spec.params();
             int count = params.size();
-            Map<String, Object> rest = new LinkedHashMap<>(kwargs);
+            Map<String, Object> rest = kwargs.isEmpty() ? Map.of() : new LinkedHashMap<>(kwargs);
             Scope scope = new Scope(macro.closure);
             for (int k = 0; k < count; k++) {
                 String param = params.get(k);
@@ -229,7 +233,7 @@ final class Interpreter {
                 scope.set(param, value);
             }
             if (spec.usesCaller() && !params.contains("caller")) {
-                Object caller = rest.remove("caller");
+                Object caller = rest.isEmpty() ? null : rest.remove("caller");
                 scope.set("caller", caller != null ? caller : Undefined.hint("No caller defined"));
             }
             if (spec.catchKwargs()) {
@@ -303,13 +307,17 @@ final class Interpreter {
                 }
                 case Expr.Compare c -> compare(c, scope);
                 case Expr.Concat c -> {
-                    StringBuilder sb = new StringBuilder();
-                    for (Expr part : c.parts()) {
-                        sb.append(str(eval(part, scope)));
-                        budget.checkSize(sb.length());
+                    // Sized before building: the loop `set s = s ~ x` copies the whole string once per
+                    // step, not three times as a growing StringBuilder would.
+                    String[] parts = new String[c.parts().size()];
+                    long total = 0;
+                    for (int k = 0; k < parts.length; k++) {
+                        parts[k] = str(eval(c.parts().get(k), scope));
+                        total += parts[k].length();
+                        budget.checkSize(total);
                     }
-                    budget.charge(sb.length() >>> 4);
-                    yield sb.toString();
+                    budget.allocate(total);
+                    yield parts.length == 2 ? parts[0].concat(parts[1]) : String.join("", parts);
                 }
                 case Expr.Conditional c -> {
                     if (truthy(eval(c.test(), scope))) {
@@ -325,6 +333,9 @@ final class Interpreter {
                     if (f.filter() == null) {
                         throw new TemplateException("No filter named '" + f.name() + "' found.");
                     }
+                    if (f.args().isEmpty()) {
+                        yield f.filter().apply(this, value, List.of(), Map.of());
+                    }
                     List<Object> args = new ArrayList<>();
                     Map<String, Object> kwargs = new LinkedHashMap<>();
                     evalArgs(f.args(), scope, args, kwargs);
@@ -334,6 +345,9 @@ final class Interpreter {
                     Object value = eval(t.target(), scope);
                     if (t.test() == null) {
                         throw new TemplateException("No test named '" + t.name() + "' found.");
+                    }
+                    if (t.args().isEmpty()) {
+                        yield t.test().test(this, value, List.of(), Map.of()) != t.negated();
                     }
                     List<Object> args = new ArrayList<>();
                     Map<String, Object> kwargs = new LinkedHashMap<>();
@@ -538,6 +552,9 @@ final class Interpreter {
         if (seq instanceof PyList l) {
             if (!l.isSubscriptable()) {
                 throw new TemplateException("unsupported operand type(s) for *: '" + l.typeName() + "' and 'int'");
+            }
+            if (l.size() == 0 || count == 0) {
+                return new PyList(new ArrayList<>(), l.isTuple() ? PyList.Kind.TUPLE : PyList.Kind.LIST);
             }
             budget.allocate(count == 0 ? 0 : Math.multiplyHigh(count, l.size()) != 0 ? Long.MAX_VALUE : count * l.size());
             List<Object> items = new ArrayList<>();

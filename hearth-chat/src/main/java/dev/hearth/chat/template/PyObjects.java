@@ -275,10 +275,10 @@ final class PyObjects {
     static boolean contains(Object container, Object item, Budget budget) {
         switch (container) {
             case String s -> {
-                return s.contains(requireStringOperand(item));
+                return PyStrings.contains(s, requireStringOperand(item));
             }
             case Markup m -> {
-                return m.text().contains(requireStringOperand(item));
+                return PyStrings.contains(m.text(), requireStringOperand(item));
             }
             case PyDict d -> {
                 return d.containsKey(item);
@@ -330,11 +330,6 @@ final class PyObjects {
             case Namespace n -> throw new TemplateException("object of type 'Namespace' has no len()");
             case null, default -> throw new TemplateException("object of type '" + typeName(v) + "' has no len()");
         };
-    }
-
-    static boolean hasLength(Object v) {
-        return v instanceof String || v instanceof Markup || v instanceof PyList || v instanceof PyDict
-                || v instanceof Undefined;
     }
 
     /** Python iter(v) materialized: the items a for loop visits. */
