@@ -8,12 +8,12 @@ import dev.hearth.gguf.GgufKeys;
 import dev.hearth.gguf.GgufTensorInfo;
 import dev.hearth.gguf.GgufValue;
 import dev.hearth.gguf.GgufWriter;
+import dev.hearth.tensor.Quantizer;
 import dev.hearth.tensor.RowKernel;
 import dev.hearth.tensor.TensorKernels;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.Map;
@@ -23,7 +23,7 @@ import java.util.Map;
  * {@code general.file_type} and {@code general.quantization_version} updated), tensors keep their order and
  * names, and each tensor gets the type {@link FileType#tensorType} picks. A tensor already of that type is
  * copied byte for byte; others are dequantized row by row (exactly, {@link TensorKernels#scalar}) and encoded
- * by a {@link RowQuantizer}, a chunk of rows at a time on several threads, while the output is written, so the
+ * by {@link Quantizer} (llama.cpp's reference rounding), a chunk of rows at a time on several threads, while the output is written, so the
  * model is never held in memory.
  */
 public final class ModelQuantizer {
@@ -57,9 +57,11 @@ public final class ModelQuantizer {
                 if (target == info.type()) {
                     w.addTensor(info.name(), info.type(), info.shape(), data);
                 } else {
-                    RowQuantizer q = RowQuantizer.forType(target);
+                    if (!Quantizer.canQuantize(target)) {
+                        throw new IllegalArgumentException("writing " + target + " tensors is not supported");
+                    }
                     RowKernel source = TensorKernels.scalar(info.type());
-                    w.addTensor(info.name(), target, info.shape(), o -> convert(o, data, info, source, q, pool));
+                    w.addTensor(info.name(), target, info.shape(), o -> convert(o, data, info, source, target, pool));
                 }
             }
             w.write(out);
@@ -73,11 +75,11 @@ public final class ModelQuantizer {
     }
 
     private static void convert(WritableByteChannel out, MemorySegment data, GgufTensorInfo info, RowKernel source,
-            RowQuantizer q, ComputePool pool) throws IOException {
+            GgmlType target, ComputePool pool) throws IOException {
         int cols = Math.toIntExact(info.rowLength());
         long rows = info.elementCount() / cols;
         long srcRowBytes = info.rowBytes();
-        long dstRowBytes = q.type().byteSize(cols);
+        long dstRowBytes = target.byteSize(cols);
         int chunkRows = (int) Math.max(1, Math.min(rows, CHUNK_BYTES / Math.max(dstRowBytes, srcRowBytes)));
         byte[] chunk = new byte[Math.toIntExact(chunkRows * dstRowBytes)];
         float[][] scratch = new float[pool.threads()][cols];
@@ -86,11 +88,10 @@ public final class ModelQuantizer {
             long first = r;
             pool.parallelFor(n, 1, (start, end, thread) -> {
                 float[] row = scratch[thread];
-                ByteBuffer dst = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+                MemorySegment dst = MemorySegment.ofArray(chunk);
                 for (int i = start; i < end; i++) {
                     source.dequantize(data, (first + i) * srcRowBytes, row, 0, cols);
-                    dst.position(Math.toIntExact(i * dstRowBytes));
-                    q.quantize(row, cols, dst);
+                    Quantizer.quantize(target, row, 0, cols, dst, i * dstRowBytes);
                 }
             });
             ByteBuffer buf = ByteBuffer.wrap(chunk, 0, Math.toIntExact(n * dstRowBytes));
