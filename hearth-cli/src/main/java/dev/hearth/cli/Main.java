@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             GenerateCommand.class,
+            RunCommand.class,
             InspectCommand.class,
             TemplateCommand.class,
             TokenizeCommand.class,

@@ -1,0 +1,331 @@
+package dev.hearth.cli;
+
+import dev.hearth.cli.chat.ChatSession;
+import dev.hearth.cli.client.HearthClient;
+import dev.hearth.cli.client.ServerConnection;
+import dev.hearth.config.HearthSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code hearth run MODEL [PROMPT]}: chat with a model in the terminal, or answer one prompt and exit.
+ * Talks to the server through the same HTTP API as any app (a private in-process server when none runs).
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Chat with a model in the terminal; with a prompt (or piped input), answer once and exit.",
+            "In the chat, type /? for commands; \"\"\" starts and ends multi-line input; Ctrl+C stops an answer; Ctrl+D exits."})
+public final class RunCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "installed model name")
+    String model;
+
+    @Parameters(index = "1..*", paramLabel = "PROMPT", description = "answer this and exit")
+    List<String> prompt = new ArrayList<>();
+
+    @Option(names = "--verbose", description = "print prompt and generation rates after each answer")
+    boolean verbose;
+
+    /** Options {@code /set parameter} accepts, with Ollama's names. */
+    static final Set<String> PARAMETERS = Set.of("num_ctx", "num_predict", "temperature", "top_k", "top_p", "min_p",
+            "repeat_penalty", "repeat_last_n", "presence_penalty", "frequency_penalty", "seed", "stop", "num_thread");
+
+    @Override
+    public Integer call() throws Exception {
+        HearthSettings settings = HearthSettings.fromEnvironment();
+        boolean interactiveInput = System.console() != null && System.console().isTerminal();
+        String oneShot = null;
+        if (!interactiveInput) {
+            String piped = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+            List<String> parts = new ArrayList<>();
+            if (!piped.isBlank()) {
+                parts.add(piped);
+            }
+            parts.addAll(prompt);
+            oneShot = String.join(" ", parts);
+        } else if (!prompt.isEmpty()) {
+            oneShot = String.join(" ", prompt);
+        }
+        try (ServerConnection connection = ServerConnection.open(settings)) {
+            ChatSession session = new ChatSession(connection.client(), model);
+            session.load();
+            PrintStream out = System.out;
+            if (oneShot != null) {
+                if (oneShot.isBlank()) {
+                    throw new IllegalArgumentException("nothing to answer: the prompt is empty");
+                }
+                ChatSession.Answer a = session.ask(oneShot, piece -> {
+                    out.print(piece);
+                    out.flush();
+                });
+                out.println();
+                printStats(a, System.err);
+                return 0;
+            }
+            return interactive(session, settings);
+        }
+    }
+
+    private int interactive(ChatSession session, HearthSettings settings) throws IOException {
+        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+            Path history = settings.models().getParent() != null ? settings.models().getParent().resolve("history")
+                    : Path.of(System.getProperty("user.home"), ".hearth", "history");
+            LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("hearth")
+                    .variable(LineReader.HISTORY_FILE, history)
+                    .variable(LineReader.SECONDARY_PROMPT_PATTERN, "... ")
+                    .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+                    .build();
+            PrintWriter out = terminal.writer();
+            terminal.handle(Terminal.Signal.INT, signal -> session.interrupt());
+            out.println("Chatting with " + session.model() + ". Type /? for help, /bye or Ctrl+D to leave.");
+            out.flush();
+            while (true) {
+                String line;
+                try {
+                    line = reader.readLine(">>> ");
+                } catch (UserInterruptException e) {
+                    out.println("Use Ctrl + d or /bye to exit.");
+                    out.flush();
+                    continue;
+                } catch (EndOfFileException e) {
+                    out.println();
+                    out.flush();
+                    return 0;
+                }
+                if (line.strip().startsWith("\"\"\"")) {
+                    String text = readMultiline(reader, line.strip().substring(3), out);
+                    if (text == null) {
+                        continue;
+                    }
+                    line = text;
+                } else if (line.strip().startsWith("/")) {
+                    if (!command(line.strip(), session, out)) {
+                        return 0;
+                    }
+                    continue;
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    ChatSession.Answer a = session.ask(line, piece -> {
+                        out.print(piece);
+                        out.flush();
+                    });
+                    out.println();
+                    if (a.interrupted()) {
+                        out.println("(stopped)");
+                    } else if (a.droppedMessages() > 0) {
+                        out.println("(the conversation outgrew the context: the " + a.droppedMessages()
+                                + " oldest messages were dropped)");
+                    }
+                    out.flush();
+                    printStats(a, new PrintStream(terminal.output(), true, StandardCharsets.UTF_8));
+                } catch (RuntimeException e) {
+                    out.println();
+                    out.println("Error: " + Main.describe(e));
+                    out.flush();
+                }
+            }
+        }
+    }
+
+    /** Reads lines until one ends with {@code """}; null when interrupted. */
+    private static String readMultiline(LineReader reader, String first, PrintWriter out) {
+        StringBuilder text = new StringBuilder();
+        String current = first;
+        while (true) {
+            if (current.endsWith("\"\"\"")) {
+                text.append(current, 0, current.length() - 3);
+                return text.toString();
+            }
+            text.append(current).append('\n');
+            try {
+                current = reader.readLine("... ");
+            } catch (UserInterruptException | EndOfFileException e) {
+                out.println();
+                return null;
+            }
+        }
+    }
+
+    /** Runs a slash command; returns false to leave the chat. */
+    boolean command(String line, ChatSession session, PrintWriter out) {
+        String[] words = line.split("\\s+", 4);
+        try {
+            switch (words[0]) {
+                case "/bye", "/exit" -> {
+                    return false;
+                }
+                case "/?", "/help" -> out.println(HELP);
+                case "/clear" -> {
+                    session.clear();
+                    out.println("Cleared the conversation.");
+                }
+                case "/set" -> set(words, line, session, out);
+                case "/show" -> show(words.length > 1 ? words[1] : "", session, out);
+                case "/save" -> {
+                    if (words.length < 2) {
+                        out.println("Usage: /save NAME");
+                    } else {
+                        session.save(words[1]);
+                        out.println("Saved the session as '" + words[1] + "'.");
+                    }
+                }
+                case "/load" -> {
+                    if (words.length < 2) {
+                        out.println("Usage: /load NAME");
+                    } else {
+                        String previous = session.model();
+                        session.model(words[1]);
+                        try {
+                            session.load();
+                        } catch (RuntimeException e) {
+                            session.model(previous);
+                            throw e;
+                        }
+                        session.clear();
+                        session.system(null);
+                        out.println("Loaded '" + words[1] + "'.");
+                    }
+                }
+                default -> out.println("Unknown command '" + words[0] + "'. Type /? for help.");
+            }
+        } catch (RuntimeException e) {
+            out.println("Error: " + Main.describe(e));
+        }
+        out.flush();
+        return true;
+    }
+
+    private void set(String[] words, String line, ChatSession session, PrintWriter out) {
+        if (words.length >= 2 && words[1].equals("system")) {
+            String text = line.replaceFirst("^/set\\s+system\\s*", "");
+            if (text.startsWith("\"") && text.endsWith("\"") && text.length() >= 2) {
+                text = text.substring(1, text.length() - 1);
+            }
+            session.system(text);
+            out.println("Set the system message.");
+        } else if (words.length >= 4 && words[1].equals("parameter")) {
+            String name = words[2];
+            if (!PARAMETERS.contains(name)) {
+                out.println("Unknown parameter '" + name + "'. Known: " + String.join(", ", new java.util.TreeSet<>(PARAMETERS)));
+                return;
+            }
+            Object value = parseValue(name, words[3].strip());
+            if (name.equals("stop")) {
+                @SuppressWarnings("unchecked")
+                List<String> stops = (List<String>) session.options().computeIfAbsent("stop", k -> new ArrayList<String>());
+                stops.add(words[3].strip());
+            } else {
+                session.options().put(name, value);
+            }
+            out.println("Set parameter '" + name + "' to '" + words[3].strip() + "'.");
+        } else if (words.length >= 2 && (words[1].equals("verbose") || words[1].equals("quiet"))) {
+            verbose = words[1].equals("verbose");
+            out.println(verbose ? "Set verbose mode." : "Set quiet mode.");
+        } else {
+            out.println("Usage: /set parameter NAME VALUE | /set system TEXT | /set verbose | /set quiet");
+        }
+    }
+
+    private static Object parseValue(String name, String text) {
+        try {
+            return switch (name) {
+                case "num_ctx", "num_predict", "top_k", "repeat_last_n", "num_thread" -> Integer.parseInt(text);
+                case "seed" -> Long.parseLong(text);
+                case "stop" -> text;
+                default -> Double.parseDouble(text);
+            };
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a number for " + name);
+        }
+    }
+
+    private static void show(String what, ChatSession session, PrintWriter out) {
+        JsonNode s = session.show();
+        switch (what) {
+            case "info" -> {
+                JsonNode details = s.path("details");
+                JsonNode info = s.path("model_info");
+                String arch = info.path("general.architecture").asString(details.path("family").asString(""));
+                out.println("  Model");
+                row(out, "architecture", arch);
+                row(out, "parameters", details.path("parameter_size").asString(""));
+                row(out, "context length", info.path(arch + ".context_length").asString(""));
+                row(out, "embedding length", info.path(arch + ".embedding_length").asString(""));
+                row(out, "quantization", details.path("quantization_level").asString(""));
+                if (s.has("capabilities")) {
+                    out.println("  Capabilities");
+                    s.get("capabilities").forEach(c -> out.println("    " + c.asString()));
+                }
+            }
+            case "template" -> out.println(s.path("template").asString("(none)"));
+            case "system" -> out.println(session.system() != null ? session.system() : s.path("system").asString("(none)"));
+            case "parameters" -> {
+                out.println(s.path("parameters").asString("(model defaults)"));
+                for (Map.Entry<String, Object> e : session.options().entrySet()) {
+                    out.println(String.format(Locale.ROOT, "%-20s %s   (this session)", e.getKey(), e.getValue()));
+                }
+            }
+            case "modelfile" -> out.println(s.path("modelfile").asString(""));
+            case "license" -> out.println(s.path("license").asString("(none)"));
+            default -> out.println("Usage: /show info | template | system | parameters | modelfile | license");
+        }
+    }
+
+    private static void row(PrintWriter out, String name, String value) {
+        out.println(String.format(Locale.ROOT, "    %-20s %s", name, value));
+    }
+
+    private void printStats(ChatSession.Answer a, PrintStream err) {
+        if (!verbose || a.stats() == null) {
+            return;
+        }
+        JsonNode s = a.stats();
+        double promptSeconds = s.path("prompt_eval_duration").asLong(0) / 1e9;
+        double evalSeconds = s.path("eval_duration").asLong(0) / 1e9;
+        long promptCount = s.path("prompt_eval_count").asLong(0);
+        long evalCount = s.path("eval_count").asLong(0);
+        err.printf(Locale.ROOT, "total duration:       %.3fs%n", s.path("total_duration").asLong(0) / 1e9);
+        err.printf(Locale.ROOT, "load duration:        %.3fs%n", s.path("load_duration").asLong(0) / 1e9);
+        err.printf(Locale.ROOT, "prompt eval count:    %d token(s)%n", promptCount);
+        err.printf(Locale.ROOT, "prompt eval rate:     %.2f tokens/s%n", promptSeconds > 0 ? promptCount / promptSeconds : 0);
+        err.printf(Locale.ROOT, "eval count:           %d token(s)%n", evalCount);
+        err.printf(Locale.ROOT, "eval rate:            %.2f tokens/s%n", evalSeconds > 0 ? evalCount / evalSeconds : 0);
+    }
+
+    static final String HELP = """
+            Available commands:
+              /set parameter NAME VALUE   set a parameter (temperature, num_ctx, top_k, top_p, min_p, seed, stop, ...)
+              /set system TEXT            set the system message
+              /set verbose | quiet        show or hide rates after each answer
+              /show info                  model details
+              /show template | system | parameters | modelfile | license
+              /clear                      forget the conversation
+              /save NAME                  save this session (model, system, parameters, messages) as a new model
+              /load NAME                  switch to another model
+              /bye                        leave
+              /?                          this help
+            Use \"\"\" to begin and end a multi-line message. Ctrl+C stops an answer; Ctrl+D leaves.""";
+
+}
