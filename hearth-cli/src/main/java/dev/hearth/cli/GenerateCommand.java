@@ -6,7 +6,13 @@ import dev.hearth.engine.GenerationOptions;
 import dev.hearth.engine.GenerationResult;
 import dev.hearth.engine.Generator;
 import dev.hearth.engine.LoadedModel;
+import dev.hearth.config.HearthSettings;
 import dev.hearth.sampling.SamplerConfig;
+import dev.hearth.store.ModelStore;
+import dev.hearth.store.hardware.FitCheck;
+import dev.hearth.store.hardware.Hardware;
+import dev.hearth.store.library.ModelResolver;
+import dev.hearth.store.library.ResolvedModel;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,16 +24,26 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 import tools.jackson.databind.ObjectMapper;
 
 /** {@code hearth generate}: raw text completion with a model file, streamed or as one JSON object. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Complete a prompt with a model (no chat template), streaming the text.")
+        description = "Complete a prompt with a model (installed or a GGUF file; no chat template), streaming the text.")
 public final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "GGUF model file")
-    Path model;
+    @Option(names = "--model", required = true, paramLabel = "NAME|FILE",
+            description = "installed model (e.g. llama3.2:1b) or GGUF file; an installed model's PARAMETERs are the defaults")
+    String model;
+
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
 
     @ArgGroup(multiplicity = "1")
     PromptSource prompt;
@@ -97,15 +113,20 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--threads must be between 1 and 1024");
         }
         String text = prompt.text != null ? prompt.text : Files.readString(prompt.file, StandardCharsets.UTF_8);
+        HearthSettings settings = main != null ? main.settings() : HearthSettings.fromEnvironment();
+        ResolvedModel resolved = new ModelResolver(new ModelStore(settings.models())).resolve(model);
+        applyModelParameters(resolved);
         SamplerConfig sampler = new SamplerConfig(temperature, topK, topP, minP, repeatPenalty, repeatLastN,
                 presencePenalty, frequencyPenalty, seed);
         PrintStream out = System.out; // UTF-8: the launcher sets stdout.encoding
-        try (LoadedModel loaded = LoadedModel.open(model);
+        try (LoadedModel loaded = LoadedModel.open(resolved.modelPath());
                 ComputePool pool = new ComputePool(threads != null ? threads : ComputePool.defaultThreads())) {
             int context = ctx != null ? ctx : loaded.defaultContextLength(4096);
             if (context < 2 || context > 1 << 20) {
                 throw new IllegalArgumentException("--ctx must be between 2 and 1048576");
             }
+            FitCheck.warning(resolved.name(), resolved.modelPath(), context, Hardware.totalMemoryBytes())
+                    .ifPresent(w -> System.err.println("hearth: warning: " + w));
             try (Generator generator = new Generator(loaded.model(), loaded.tokenizer(), context, pool, false, Generator.DEFAULT_BATCH)) {
                 int[] promptTokens = generator.tokenizePrompt(text, true);
                 boolean wantLogits = json && topLogits > 0;
@@ -158,6 +179,54 @@ public final class GenerateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * An installed model's PARAMETERs (its params layer) become the defaults of the options the user did not
+     * give, as Ollama applies them: num_ctx, num_predict, temperature, top_k, top_p, min_p, repeat_penalty,
+     * repeat_last_n, presence_penalty, frequency_penalty, seed and stop.
+     */
+    private void applyModelParameters(ResolvedModel r) {
+        if (r.parameters().isEmpty() || spec == null) {
+            return;
+        }
+        var parsed = spec.commandLine().getParseResult();
+        if (ctx == null) {
+            r.intParameter("num_ctx").ifPresent(v -> ctx = v);
+        }
+        if (!parsed.hasMatchedOption("--max-tokens")) {
+            r.intParameter("num_predict").ifPresent(v -> maxTokens = v);
+        }
+        if (!parsed.hasMatchedOption("--temperature")) {
+            r.doubleParameter("temperature").ifPresent(v -> temperature = v.floatValue());
+        }
+        if (!parsed.hasMatchedOption("--top-k")) {
+            r.intParameter("top_k").ifPresent(v -> topK = v);
+        }
+        if (!parsed.hasMatchedOption("--top-p")) {
+            r.doubleParameter("top_p").ifPresent(v -> topP = v.floatValue());
+        }
+        if (!parsed.hasMatchedOption("--min-p")) {
+            r.doubleParameter("min_p").ifPresent(v -> minP = v.floatValue());
+        }
+        if (!parsed.hasMatchedOption("--repeat-penalty")) {
+            r.doubleParameter("repeat_penalty").ifPresent(v -> repeatPenalty = v.floatValue());
+        }
+        if (!parsed.hasMatchedOption("--repeat-last-n")) {
+            r.intParameter("repeat_last_n").ifPresent(v -> repeatLastN = v);
+        }
+        if (!parsed.hasMatchedOption("--presence-penalty")) {
+            r.doubleParameter("presence_penalty").ifPresent(v -> presencePenalty = v.floatValue());
+        }
+        if (!parsed.hasMatchedOption("--frequency-penalty")) {
+            r.doubleParameter("frequency_penalty").ifPresent(v -> frequencyPenalty = v.floatValue());
+        }
+        if (!parsed.hasMatchedOption("--seed")) {
+            r.intParameter("seed").ifPresent(v -> seed = v);
+        }
+        if (!parsed.hasMatchedOption("--stop")) {
+            stop = new ArrayList<>(r.stop());
+        }
     }
 
     /** The K largest logits as [id, logit] pairs, largest first. */

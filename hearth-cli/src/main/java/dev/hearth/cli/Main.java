@@ -1,5 +1,9 @@
 package dev.hearth.cli;
 
+import dev.hearth.config.HearthSettings;
+import dev.hearth.store.library.LocalModelLibrary;
+import dev.hearth.store.library.ModelLibrary;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,6 +20,13 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             TemplateCommand.class,
             TokenizeCommand.class,
+            PullCommand.class,
+            ListCommand.class,
+            ShowCommand.class,
+            RmCommand.class,
+            CpCommand.class,
+            CreateCommand.class,
+            DoctorCommand.class,
         })
 public final class Main implements Runnable {
 
@@ -25,9 +36,37 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit status (tests call this instead of {@link #main}). */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        return run(HearthSettings.fromEnvironment(), args);
+    }
+
+    /** Runs the CLI with the given settings instead of the process environment (tests). */
+    public static int run(HearthSettings settings, String... args) {
+        CommandLine cli = new CommandLine(new Main(settings));
         cli.setExecutionExceptionHandler(new ErrorHandler());
         return cli.execute(args);
+    }
+
+    private final HearthSettings settings;
+
+    Main(HearthSettings settings) {
+        this.settings = settings;
+    }
+
+    Main() {
+        this(HearthSettings.fromEnvironment());
+    }
+
+    /** The {@code HEARTH_*} settings commands run with. */
+    HearthSettings settings() {
+        return settings;
+    }
+
+    /**
+     * The model library commands work on: this machine's store. (When a Hearth server runs, a library that
+     * talks to it over HTTP slots in here.) Warnings go to {@code err}.
+     */
+    ModelLibrary library(PrintWriter err) {
+        return LocalModelLibrary.open(settings, w -> err.println("hearth: warning: " + w));
     }
 
     @Override
@@ -40,7 +79,7 @@ public final class Main implements Runnable {
         @Override
         public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
             cmd.getErr().println("hearth: " + describe(e));
-            if (System.getenv("HEARTH_DEBUG") != null) {
+            if (System.getenv(HearthSettings.DEBUG) != null) {
                 e.printStackTrace(cmd.getErr());
             }
             return 1;

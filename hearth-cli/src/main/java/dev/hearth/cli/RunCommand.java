@@ -45,13 +45,16 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "print prompt and generation rates after each answer")
     boolean verbose;
 
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     /** Options {@code /set parameter} accepts, with Ollama's names. */
     static final Set<String> PARAMETERS = Set.of("num_ctx", "num_predict", "temperature", "top_k", "top_p", "min_p",
             "repeat_penalty", "repeat_last_n", "presence_penalty", "frequency_penalty", "seed", "stop", "num_thread");
 
     @Override
     public Integer call() throws Exception {
-        HearthSettings settings = HearthSettings.fromEnvironment();
+        HearthSettings settings = main.settings();
         boolean interactiveInput = System.console() != null && System.console().isTerminal();
         String oneShot = null;
         if (!interactiveInput) {

@@ -1,5 +1,6 @@
 package dev.hearth.store.pull;
 
+import dev.hearth.store.Progress;
 import dev.hearth.store.AtomicFiles;
 import dev.hearth.store.Digest;
 import dev.hearth.store.DigestMismatchException;
@@ -51,7 +52,7 @@ final class BlobDownload {
     private final Layer layer;
     private final Digest digest;
     private final AtomicLong completed;
-    private final PullProgress progress;
+    private final Progress progress;
 
     /** Messages from part threads, handed to {@link #progress} by the coordinating thread. */
     private final Queue<String> notices = new ConcurrentLinkedQueue<>();
@@ -60,7 +61,7 @@ final class BlobDownload {
     private volatile boolean rangeIgnored;
 
     BlobDownload(ModelStore store, RegistryClient client, PullOptions options, Layer layer, AtomicLong completed,
-            PullProgress progress) {
+            Progress progress) {
         this.store = store;
         this.client = client;
         this.options = options;

@@ -1,5 +1,6 @@
 package dev.hearth.store.pull;
 
+import dev.hearth.store.Progress;
 import dev.hearth.store.Layer;
 import dev.hearth.store.ModelStore;
 import java.io.IOException;
@@ -31,7 +32,7 @@ final class BlobFetcher {
      * @return true if it was already there (nothing downloaded by this call)
      */
     static boolean fetch(ModelStore store, RegistryClient client, PullOptions options, Layer layer,
-            PullProgress progress) throws IOException {
+            Progress progress) throws IOException {
         Path key = store.blobPath(layer.digest());
         for (int round = 0; ; round++) {
             if (store.hasBlob(layer.digest(), layer.size())) {
@@ -78,7 +79,7 @@ final class BlobFetcher {
     }
 
     private static void download(ModelStore store, RegistryClient client, PullOptions options, Layer layer,
-            AtomicLong completed, PullProgress progress) throws IOException {
+            AtomicLong completed, Progress progress) throws IOException {
         try (ModelStore.DownloadLock lock = store.lockDownload(layer.digest(), () -> progress.warning(
                 "waiting for another Hearth process that is downloading " + layer.digest().shortHex()))) {
             if (store.hasBlob(layer.digest(), layer.size())) {

@@ -15,13 +15,14 @@ import java.time.Duration;
  * @param initialBackoff wait after the first failure; doubles each time up to {@code maxBackoff}
  * @param stallTimeout a part that receives nothing for this long is cut and retried
  * @param responseTimeout longest wait for response headers
+ * @param connectTimeout longest wait for a connection (including the TLS handshake)
  * @param maxRedirects redirects followed per request
  * @param diskReserve free space to leave on the store's disk after the pull
  * @param checkpointInterval how often the resume record of a download is brought up to date
  */
 public record PullOptions(boolean insecure, long minPartSize, long maxPartSize, int partsPerBlob,
         int maxParallelParts, int maxRetries, Duration initialBackoff, Duration maxBackoff, Duration stallTimeout,
-        Duration responseTimeout, int maxRedirects, long diskReserve, Duration checkpointInterval) {
+        Duration responseTimeout, Duration connectTimeout, int maxRedirects, long diskReserve, Duration checkpointInterval) {
 
     public PullOptions {
         if (minPartSize < 1 || maxPartSize < minPartSize || partsPerBlob < 1 || maxParallelParts < 1
@@ -32,37 +33,44 @@ public record PullOptions(boolean insecure, long minPartSize, long maxPartSize, 
 
     public static PullOptions defaults() {
         return new PullOptions(false, 64L << 20, 1L << 30, 16, 8, 6, Duration.ofSeconds(1), Duration.ofSeconds(30),
-                Duration.ofSeconds(30), Duration.ofSeconds(60), 10, 256L << 20, Duration.ofSeconds(1));
+                Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30), 10, 256L << 20,
+                Duration.ofSeconds(1));
     }
 
     public PullOptions withInsecure(boolean value) {
         return new PullOptions(value, minPartSize, maxPartSize, partsPerBlob, maxParallelParts, maxRetries,
-                initialBackoff, maxBackoff, stallTimeout, responseTimeout, maxRedirects, diskReserve, checkpointInterval);
+                initialBackoff, maxBackoff, stallTimeout, responseTimeout, connectTimeout, maxRedirects, diskReserve, checkpointInterval);
     }
 
     public PullOptions withPartSizes(long min, long max) {
         return new PullOptions(insecure, min, max, partsPerBlob, maxParallelParts, maxRetries,
-                initialBackoff, maxBackoff, stallTimeout, responseTimeout, maxRedirects, diskReserve, checkpointInterval);
+                initialBackoff, maxBackoff, stallTimeout, responseTimeout, connectTimeout, maxRedirects, diskReserve, checkpointInterval);
     }
 
     public PullOptions withRetries(int retries, Duration initial, Duration max) {
         return new PullOptions(insecure, minPartSize, maxPartSize, partsPerBlob, maxParallelParts, retries,
-                initial, max, stallTimeout, responseTimeout, maxRedirects, diskReserve, checkpointInterval);
+                initial, max, stallTimeout, responseTimeout, connectTimeout, maxRedirects, diskReserve, checkpointInterval);
     }
 
     public PullOptions withTimeouts(Duration stall, Duration response) {
         return new PullOptions(insecure, minPartSize, maxPartSize, partsPerBlob, maxParallelParts, maxRetries,
-                initialBackoff, maxBackoff, stall, response, maxRedirects, diskReserve, checkpointInterval);
+                initialBackoff, maxBackoff, stall, response, connectTimeout, maxRedirects, diskReserve, checkpointInterval);
+    }
+
+    public PullOptions withConnectTimeout(Duration connect) {
+        return new PullOptions(insecure, minPartSize, maxPartSize, partsPerBlob, maxParallelParts, maxRetries,
+                initialBackoff, maxBackoff, stallTimeout, responseTimeout, connect, maxRedirects, diskReserve,
+                checkpointInterval);
     }
 
     public PullOptions withDiskReserve(long bytes) {
         return new PullOptions(insecure, minPartSize, maxPartSize, partsPerBlob, maxParallelParts, maxRetries,
-                initialBackoff, maxBackoff, stallTimeout, responseTimeout, maxRedirects, bytes, checkpointInterval);
+                initialBackoff, maxBackoff, stallTimeout, responseTimeout, connectTimeout, maxRedirects, bytes, checkpointInterval);
     }
 
     public PullOptions withCheckpointInterval(Duration interval) {
         return new PullOptions(insecure, minPartSize, maxPartSize, partsPerBlob, maxParallelParts, maxRetries,
-                initialBackoff, maxBackoff, stallTimeout, responseTimeout, maxRedirects, diskReserve, interval);
+                initialBackoff, maxBackoff, stallTimeout, responseTimeout, connectTimeout, maxRedirects, diskReserve, interval);
     }
 
     /** Part size for a blob: its size over {@link #partsPerBlob}, clamped to the min and max part sizes. */

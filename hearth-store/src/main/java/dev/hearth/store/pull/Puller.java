@@ -1,5 +1,6 @@
 package dev.hearth.store.pull;
 
+import dev.hearth.store.Progress;
 import dev.hearth.store.BlobPins;
 import dev.hearth.store.HumanBytes;
 import dev.hearth.store.Layer;
@@ -47,7 +48,7 @@ public final class Puller {
         this.machineMemory = machineMemory;
     }
 
-    public StoredModel pull(String nameText, PullProgress progress) throws IOException {
+    public StoredModel pull(String nameText, Progress progress) throws IOException {
         if (ModelName.requestsPlainHttp(nameText) && !options.insecure()) {
             throw new StoreException("'" + nameText + "' asks for plain HTTP; pass --insecure to allow that");
         }
@@ -99,12 +100,12 @@ public final class Puller {
     }
 
     /** Runs a request, retrying transient failures (I/O errors, 5xx, 429) with backoff. */
-    private <T> T withRetries(String what, PullProgress progress, Attempt<T> attempt) throws IOException {
+    private <T> T withRetries(String what, Progress progress, Attempt<T> attempt) throws IOException {
         int failures = 0;
         while (true) {
             try {
                 return attempt.run();
-            } catch (ModelNotFoundException e) {
+            } catch (ModelNotFoundException | RegistryUnreachableException e) {
                 throw e;
             } catch (RegistryException e) {
                 if (!e.retryable() || ++failures > options.maxRetries()) {
@@ -126,7 +127,7 @@ public final class Puller {
         }
     }
 
-    private void warnIfTooLarge(ModelName name, Manifest manifest, PullProgress progress) {
+    private void warnIfTooLarge(ModelName name, Manifest manifest, Progress progress) {
         long weights = 0;
         for (Layer l : manifest.layers()) {
             if (l.mediaType().equals(MediaTypes.MODEL) || l.mediaType().equals(MediaTypes.PROJECTOR)) {

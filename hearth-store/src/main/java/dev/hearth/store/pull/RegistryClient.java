@@ -67,11 +67,11 @@ public final class RegistryClient {
     }
 
     /** A client for registries: HTTP/2 where the server offers it, no automatic redirects. */
-    public static HttpClient newHttpClient() {
+    public static HttpClient newHttpClient(Duration connectTimeout) {
         return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_2)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(30))
+                .connectTimeout(connectTimeout)
                 .build();
     }
 
@@ -187,17 +187,27 @@ public final class RegistryClient {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException e) {
-            throw new IOException("connecting to " + request.uri().getAuthority() + " timed out", e);
+            throw new RegistryUnreachableException("connecting to " + request.uri().getAuthority() + " timed out"
+                    + plainHttpHint(request), e);
         } catch (HttpTimeoutException e) {
             throw new IOException(request.uri().getAuthority() + " did not answer within "
                     + options.responseTimeout().toSeconds() + " s", e);
         } catch (ConnectException e) {
-            throw new IOException("cannot connect to " + request.uri().getAuthority()
+            throw new RegistryUnreachableException("cannot connect to " + request.uri().getAuthority()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+        } catch (javax.net.ssl.SSLException e) {
+            throw new RegistryUnreachableException("cannot talk HTTPS to " + request.uri().getAuthority() + " ("
+                    + e.getMessage() + ")" + plainHttpHint(request), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
+    }
+
+    /** A plain-HTTP server answers a TLS handshake with garbage or silence: say what to do about it. */
+    private String plainHttpHint(HttpRequest request) {
+        return request.uri().getScheme().equals("https") && !options.insecure()
+                ? "; if it is a plain-HTTP registry, pass --insecure" : "";
     }
 
     private URI redirectTarget(URI from, String location) throws IOException {

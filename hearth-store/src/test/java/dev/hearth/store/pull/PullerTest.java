@@ -1,5 +1,6 @@
 package dev.hearth.store.pull;
 
+import dev.hearth.store.Progress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PullerTest {
 
-    static final HttpClient HTTP = RegistryClient.newHttpClient();
+    static final HttpClient HTTP = RegistryClient.newHttpClient(Duration.ofSeconds(1));
 
     @TempDir
     Path dir;
@@ -45,7 +46,7 @@ class PullerTest {
     TestRegistry.Published tiny;
     final List<String> events = Collections.synchronizedList(new ArrayList<>());
 
-    final PullProgress recorder = new PullProgress() {
+    final Progress recorder = new Progress() {
         @Override
         public void status(String status) {
             events.add("status " + status);
@@ -275,6 +276,15 @@ class PullerTest {
     }
 
     @Test
+    void redirectsAreLimited() throws IOException {
+        registry.redirectLoop = true;
+        assertThatThrownBy(this::pull).isInstanceOf(RegistryException.class)
+                .hasMessageContaining("too many redirects (more than 10)");
+        assertNothingInstalled();
+        assertThat(registry.requests()).filteredOn(r -> r.status() == 302).hasSizeLessThanOrEqualTo(11);
+    }
+
+    @Test
     void oversizedManifestIsRefused() throws IOException {
         registry.manifestPadding = 2 << 20;
         assertThatThrownBy(this::pull).isInstanceOf(RegistryException.class)
@@ -303,6 +313,25 @@ class PullerTest {
                 .pull("http://" + registry.name("library/tiny", "q8"), recorder))
                 .hasMessageContaining("pass --insecure");
         assertThat(registry.requests()).isEmpty();
+    }
+
+    @Test
+    void aPlainHttpRegistryWithoutInsecureFailsFastWithAHint() {
+        assertThatThrownBy(() -> new Puller(store, options().withInsecure(false), HTTP, 0)
+                .pull(registry.name("library/tiny", "q8"), recorder))
+                .isInstanceOf(RegistryUnreachableException.class)
+                .hasMessageContaining(registry.host()).hasMessageContaining("pass --insecure");
+        assertThat(events).noneMatch(e -> e.contains("retrying"));
+    }
+
+    @Test
+    void aRegistryThatIsNotThereFailsFast() throws IOException {
+        int port = registry.port();
+        registry.close();
+        assertThatThrownBy(() -> new Puller(store, options(), HTTP, 0).pull("127.0.0.1:" + port + "/library/tiny:q8", recorder))
+                .isInstanceOf(RegistryUnreachableException.class)
+                .hasMessageContaining("cannot connect to 127.0.0.1:" + port);
+        assertThat(store.list(w -> {})).isEmpty();
     }
 
     @Test
@@ -361,7 +390,7 @@ class PullerTest {
             List<Future<StoredModel>> pulls = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 pulls.add(ex.submit(() -> new Puller(store, options(), HTTP, 0)
-                        .pull(registry.name("library/tiny", "q8"), PullProgress.NONE)));
+                        .pull(registry.name("library/tiny", "q8"), Progress.NONE)));
             }
             for (Future<StoredModel> f : pulls) {
                 assertThat(f.get().name().model()).isEqualTo("tiny");
@@ -394,7 +423,7 @@ class PullerTest {
         registry.publish("library/tiny", "slow", TestModels.llamaQ8(), "t2", null, null, null);
         try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<StoredModel> second = ex.submit(() -> new Puller(store, options(), HTTP, 0)
-                    .pull(registry.name("library/tiny", "slow"), PullProgress.NONE));
+                    .pull(registry.name("library/tiny", "slow"), Progress.NONE));
             store.delete(ModelName.parse(registry.name("library/tiny", "q8")));
             StoredModel s = second.get();
             for (Layer l : s.manifest().blobs()) {

@@ -80,6 +80,8 @@ public final class TestRegistry implements AutoCloseable {
     public volatile String realmOverride;
     /** If set, blob requests are redirected (307) to this base URL + /cdn/<digest>. */
     public volatile String redirectBlobsTo;
+    /** Blob requests are redirected to themselves, forever. */
+    public volatile boolean redirectLoop;
     /** If positive, manifests are padded with this many spaces (an oversized manifest). */
     public volatile long manifestPadding;
     /** If positive, blob bodies are sent at about this many bytes per second. */
@@ -257,6 +259,11 @@ public final class TestRegistry implements AutoCloseable {
         Matcher bm = BLOB_PATH.matcher(path);
         if (bm.matches()) {
             Digest d = Digest.parse(bm.group(3));
+            if (redirectLoop) {
+                ex.getResponseHeaders().add("Location", path + "?again=" + System.nanoTime());
+                ex.sendResponseHeaders(302, -1);
+                return 302;
+            }
             String to = redirectBlobsTo;
             if (to != null) {
                 ex.getResponseHeaders().add("Location", to + "/cdn/" + d);
