@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             InspectCommand.class,
             TemplateCommand.class,
+            ServeCommand.class,
             TokenizeCommand.class,
             PullCommand.class,
             ListCommand.class,

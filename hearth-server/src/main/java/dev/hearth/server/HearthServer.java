@@ -5,8 +5,14 @@ import dev.hearth.server.api.Json;
 import dev.hearth.server.http.HttpExchange;
 import dev.hearth.server.http.HttpServer;
 import dev.hearth.server.models.ModelCatalog;
+import dev.hearth.server.ollama.GenerateEndpoints;
+import dev.hearth.server.openai.OpenAiEndpoints;
 import dev.hearth.server.ollama.ModelEndpoints;
 import dev.hearth.server.ollama.Responses;
+import dev.hearth.server.ollama.TransferEndpoints;
+import dev.hearth.server.runtime.Completions;
+import dev.hearth.server.runtime.Scheduler;
+import dev.hearth.server.runtime.SchedulerConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -35,11 +41,22 @@ public final class HearthServer implements AutoCloseable {
     private final Router router = new Router();
     private final PrintStream log;
     private final ModelEndpoints models;
+    private final Scheduler scheduler;
+    private final GenerateEndpoints generation;
+    private final OpenAiEndpoints openAi;
+    private final TransferEndpoints transfers;
 
-    private HearthServer(ServerConfig config, ModelCatalog catalog, PrintStream log) throws IOException {
+    private HearthServer(ServerConfig config, SchedulerConfig schedulerConfig, ModelCatalog catalog, PrintStream log)
+            throws IOException {
         this.config = config;
         this.log = log;
-        this.models = new ModelEndpoints(catalog, name -> {});
+        this.scheduler = new Scheduler(schedulerConfig, log);
+        this.models = new ModelEndpoints(catalog, name -> catalog.store().find(name).ifPresent(
+                m -> scheduler.unload(m.manifestDigest().toString())));
+        Completions completions = new Completions(catalog, scheduler, log);
+        this.generation = new GenerateEndpoints(completions, models);
+        this.openAi = new OpenAiEndpoints(completions);
+        this.transfers = new TransferEndpoints(catalog);
         routes();
         this.guard = new RequestGuard(config, config.bind().getAddress());
         this.http = HttpServer.start(config.bind(), config.limits(), this::handle, ErrorBodies::json, this::logFailure);
@@ -50,8 +67,13 @@ public final class HearthServer implements AutoCloseable {
      *
      * @param log where the access log and failures go (null: nowhere)
      */
-    public static HearthServer start(ServerConfig config, ModelCatalog catalog, PrintStream log) throws IOException {
-        return new HearthServer(config, Objects.requireNonNull(catalog), log);
+    public static HearthServer start(ServerConfig config, SchedulerConfig scheduler, ModelCatalog catalog, PrintStream log)
+            throws IOException {
+        return new HearthServer(config, scheduler, Objects.requireNonNull(catalog), log);
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
     }
 
     public InetSocketAddress address() {
@@ -82,6 +104,20 @@ public final class HearthServer implements AutoCloseable {
         router.add("POST", "/api/show", (ex, rest) -> models.show(ex));
         router.add("POST", "/api/copy", (ex, rest) -> models.copy(ex));
         router.add("DELETE", "/api/delete", (ex, rest) -> models.delete(ex));
+        router.add("POST", "/api/generate", (ex, rest) -> generation.generate(ex));
+        router.add("POST", "/api/chat", (ex, rest) -> generation.chat(ex));
+        router.add("POST", "/api/embed", (ex, rest) -> generation.embed(ex));
+        router.add("POST", "/api/embeddings", (ex, rest) -> generation.embeddings(ex));
+        router.add("GET", "/api/ps", (ex, rest) -> generation.ps(ex));
+        router.add("POST", "/api/pull", (ex, rest) -> transfers.pull(ex));
+        router.add("POST", "/api/create", (ex, rest) -> transfers.create(ex));
+        router.addPrefix("HEAD", "/api/blobs/", transfers::headBlob);
+        router.addPrefix("POST", "/api/blobs/", transfers::postBlob);
+        router.add("POST", "/v1/chat/completions", (ex, rest) -> openAi.chatCompletions(ex));
+        router.add("POST", "/v1/completions", (ex, rest) -> openAi.completions(ex));
+        router.add("POST", "/v1/embeddings", (ex, rest) -> openAi.embeddings(ex));
+        router.add("GET", "/v1/models", (ex, rest) -> openAi.models(ex));
+        router.addPrefix("GET", "/v1/models/", openAi::model);
     }
 
     private void handle(HttpExchange ex) throws Exception {
@@ -139,7 +175,11 @@ public final class HearthServer implements AutoCloseable {
 
     /** Stops accepting, gives running requests a moment, and closes everything. */
     public void stop(Duration grace) {
-        http.stop(grace);
+        try {
+            http.stop(grace);
+        } finally {
+            scheduler.close();
+        }
     }
 
     @Override

@@ -58,7 +58,7 @@ final class Router {
         }
         for (Prefix p : prefixes) {
             if (path.startsWith(p.prefix) && path.length() > p.prefix.length()) {
-                if (p.method.equals(method)) {
+                if (p.method.equals(method) || p.method.equals(ex.method())) {
                     p.route.handle(ex, path.substring(p.prefix.length()));
                     return;
                 }

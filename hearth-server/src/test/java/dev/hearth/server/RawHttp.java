@@ -25,7 +25,15 @@ final class RawHttp {
     private RawHttp() {}
 
     static Response request(int port, String method, String path, String body, String... headers) throws IOException {
-        byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        return send(port, method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8), headers);
+    }
+
+    static Response requestBytes(int port, String method, String path, byte[] body, String... headers) throws IOException {
+        return send(port, method, path, body, headers);
+    }
+
+    private static Response send(int port, String method, String path, byte[] body, String... headers) throws IOException {
+        byte[] bytes = body == null ? new byte[0] : body;
         StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
         boolean hasHost = false;
         for (String h : headers) {

@@ -20,7 +20,7 @@ class ServerBasicsTest {
     private HearthServer server;
 
     private HearthServer start(ServerConfig config) throws Exception {
-        server = HearthServer.start(config, new ModelCatalog(new ModelStore(dir.resolve("models"))), null);
+        server = HearthServer.start(config, TestServers.schedulerConfig(), new ModelCatalog(new ModelStore(dir.resolve("models"))), null);
         return server;
     }
 

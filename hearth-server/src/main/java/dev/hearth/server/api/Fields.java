@@ -21,7 +21,7 @@ public final class Fields {
         this(node, "");
     }
 
-    private Fields(ObjectNode node, String prefix) {
+    public Fields(ObjectNode node, String prefix) {
         this.node = node;
         this.prefix = prefix;
     }

@@ -1,5 +1,6 @@
 package dev.hearth.server.models;
 
+import dev.hearth.config.HearthSettings;
 import dev.hearth.server.api.ApiException;
 import dev.hearth.server.api.Json;
 import dev.hearth.store.InvalidModelNameException;
@@ -10,6 +11,9 @@ import dev.hearth.store.ModelNotFoundException;
 import dev.hearth.store.ModelStore;
 import dev.hearth.store.StoreException;
 import dev.hearth.store.StoredModel;
+import dev.hearth.store.hardware.Hardware;
+import dev.hearth.store.library.LocalModelLibrary;
+import dev.hearth.store.pull.PullOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,13 +36,26 @@ public final class ModelCatalog {
     private static final int MAX_JSON_LAYER = 4 << 20;
 
     private final ModelStore store;
+    private final LocalModelLibrary library;
 
+    /** The catalog of a library: pull and create go through it, reads go to its store directly. */
+    public ModelCatalog(LocalModelLibrary library) {
+        this.library = library;
+        this.store = library.store();
+    }
+
+    /** A catalog over a store with default pull options (tests, tools). */
     public ModelCatalog(ModelStore store) {
-        this.store = store;
+        this(new LocalModelLibrary(store, PullOptions.defaults(), Hardware.totalMemoryBytes(),
+                HearthSettings.DEFAULT_CONTEXT_LENGTH, w -> {}));
     }
 
     public ModelStore store() {
         return store;
+    }
+
+    public LocalModelLibrary library() {
+        return library;
     }
 
     /** Parses a model name from a request; invalid names are a 400 naming the field. */

@@ -16,7 +16,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -27,14 +26,20 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ModelEndpoints {
     private final ModelCatalog catalog;
-    private final Consumer<ModelName> beforeDelete;
+    private final BeforeDelete beforeDelete;
+
+    /** Called before a model is deleted (the scheduler unloads it). */
+    @FunctionalInterface
+    public interface BeforeDelete {
+        void accept(ModelName name) throws IOException;
+    }
     /** Details by manifest digest: reading a GGUF header per model per listing would be wasteful. */
     private final Map<String, ModelDetails> detailsCache = new ConcurrentHashMap<>();
 
     /**
      * @param beforeDelete called before a model is deleted (the scheduler unloads it)
      */
-    public ModelEndpoints(ModelCatalog catalog, Consumer<ModelName> beforeDelete) {
+    public ModelEndpoints(ModelCatalog catalog, BeforeDelete beforeDelete) {
         this.catalog = catalog;
         this.beforeDelete = beforeDelete;
     }
