@@ -18,7 +18,10 @@ public interface RowKernel {
 
     GgmlType type();
 
-    /** Dequantizes n elements (a multiple of the block size) starting at byteOffset (block aligned) into out[outOffset..]. */
+    /**
+     * Dequantizes n elements (a multiple of the block size) starting at byteOffset (block aligned) into
+     * out[outOffset..].
+     */
     void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n);
 
     /** Dot product of n elements of the row at byteOffset with x[xOffset..xOffset+n). */

@@ -34,7 +34,7 @@ final class BytePairTokenizer extends AbstractTokenizer {
 
     BytePairTokenizer(Vocabulary vocab, GgufFile file) {
         super(vocab);
-        this.preTokenizer = PreTokenizer.forName(vocab.preName);
+        this.preTokenizer = vocab.preTokenizer;
         int n = vocab.size();
         pieceIds = new ByteSpanMap(n * 2);
         for (int id = 0; id < n; id++) {

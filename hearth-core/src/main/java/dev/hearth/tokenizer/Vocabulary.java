@@ -68,6 +68,8 @@ final class Vocabulary {
     final Kind kind;
     final String modelName;
     final String preName;
+    /** The pre-tokenizer named by {@code tokenizer.ggml.pre}, for byte-level BPE; null otherwise. */
+    final PreTokenizer preTokenizer;
     final String[] texts;
     final float[] scores;
     final int[] attrs;
@@ -100,6 +102,7 @@ final class Vocabulary {
         this.preName = file.has(GgufKeys.TOKENIZER_PRE) ? file.getString(GgufKeys.TOKENIZER_PRE) : "";
         int bosDefault = -1, eosDefault = -1, unkDefault = -1, sepDefault = -1, padDefault = -1;
         boolean addBosDefault, addEosDefault = false, addSepDefault = false, spacePrefixDefault = false;
+        PreTokenizer pre = null;
         switch (modelName) {
             case "llama" -> {
                 kind = Kind.SPM;
@@ -122,12 +125,15 @@ final class Vocabulary {
                 kind = Kind.BPE;
                 // llama.cpp defaults BOS/EOS to id 11 here, a leftover that names an ordinary token; a file
                 // without the ids has none, so we keep -1.
-                addBosDefault = PreTokenizer.forName(preName).addsBosByDefault();
+                pre = PreTokenizer.forName(preName);
+                addBosDefault = pre.addsBosByDefault();
             }
             default -> throw new GgufException("unsupported tokenizer model '" + modelName + "' in "
                     + GgufKeys.TOKENIZER_MODEL + " (supported: llama = SentencePiece, gpt2 = byte-level BPE, "
                     + "bert = WordPiece)");
         }
+
+        preTokenizer = pre;
 
         // ---- token texts, scores and types ------------------------------------------------------------
         GgufValue.GgufArray tokenArray = file.getArray(GgufKeys.TOKENIZER_TOKENS);

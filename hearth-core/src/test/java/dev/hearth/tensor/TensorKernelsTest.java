@@ -89,7 +89,8 @@ class TensorKernelsTest {
                 TensorKernels.scalar(type).dequantize(data, 0, rounded, 0, n);
                 for (int i = 0; i < n; i++) {
                     short bits = data.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2L * i);
-                    short expectedBits = type == GgmlType.F16 ? Float16.fromFloat(exact[i]) : BFloat16.fromFloat(exact[i]);
+                    short expectedBits = type == GgmlType.F16
+                            ? Float16.fromFloat(exact[i]) : BFloat16.fromFloat(exact[i]);
                     if (bits != expectedBits) {
                         throw new AssertionError(info.name() + "[" + i + "]: " + exact[i] + " stored as 0x"
                                 + Integer.toHexString(bits & 0xFFFF) + ", expected 0x"

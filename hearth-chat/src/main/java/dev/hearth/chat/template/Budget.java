@@ -58,10 +58,15 @@ final class Budget {
             return;
         }
         checkSize(size);
-        charge(size >>> 4);
+        chargeCopy(size);
     }
 
-    long steps() {
-        return steps;
+    /**
+     * Charges copying {@code units} chars or elements: copying 64 takes about as long as evaluating
+     * one node. Templates legitimately build their prompt by repeated concatenation (quadratic in the
+     * conversation length, as in Python), so copying must not be priced like evaluation.
+     */
+    void chargeCopy(long units) {
+        charge(units >>> 6);
     }
 }

@@ -238,7 +238,7 @@ final class Filters {
                 sb.append(in.str(items.get(i)));
                 in.budget.checkSize(sb.length());
             }
-            in.budget.charge(sb.length() >>> 4);
+            in.budget.chargeCopy(sb.length());
             return sb.toString();
         });
         define("list", p(), (in, v, a) -> PyList.list(new ArrayList<>(in.iterate(v))));

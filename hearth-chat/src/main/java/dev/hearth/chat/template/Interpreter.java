@@ -205,14 +205,18 @@ final class Interpreter {
         }
     }
 
+    private static final int MACRO_CALL_STEPS = 8;
+
     /** Jinja's Macro.__call__: binds arguments, renders the body, returns the text. */
     Object callMacro(Macro macro, List<Object> args, Map<String, Object> kwargs) {
         Stmt.MacroSpec spec = macro.spec;
+        // A call allocates a scope, an output buffer and the arguments: worth several plain steps.
+        budget.charge(MACRO_CALL_STEPS);
         budget.enter();
         try {
             List<String> params = spec.params();
             int count = params.size();
-            Map<String, Object> rest = new LinkedHashMap<>(kwargs);
+            Map<String, Object> rest = kwargs.isEmpty() ? Map.of() : new LinkedHashMap<>(kwargs);
             Scope scope = new Scope(macro.closure);
             for (int k = 0; k < count; k++) {
                 String param = params.get(k);
@@ -229,7 +233,7 @@ final class Interpreter {
                 scope.set(param, value);
             }
             if (spec.usesCaller() && !params.contains("caller")) {
-                Object caller = rest.remove("caller");
+                Object caller = rest.isEmpty() ? null : rest.remove("caller");
                 scope.set("caller", caller != null ? caller : Undefined.hint("No caller defined"));
             }
             if (spec.catchKwargs()) {
@@ -308,7 +312,7 @@ final class Interpreter {
                         sb.append(str(eval(part, scope)));
                         budget.checkSize(sb.length());
                     }
-                    budget.charge(sb.length() >>> 4);
+                    budget.chargeCopy(sb.length());
                     yield sb.toString();
                 }
                 case Expr.Conditional c -> {
@@ -325,6 +329,9 @@ final class Interpreter {
                     if (f.filter() == null) {
                         throw new TemplateException("No filter named '" + f.name() + "' found.");
                     }
+                    if (f.args().isEmpty()) {
+                        yield f.filter().apply(this, value, List.of(), Map.of());
+                    }
                     List<Object> args = new ArrayList<>();
                     Map<String, Object> kwargs = new LinkedHashMap<>();
                     evalArgs(f.args(), scope, args, kwargs);
@@ -334,6 +341,9 @@ final class Interpreter {
                     Object value = eval(t.target(), scope);
                     if (t.test() == null) {
                         throw new TemplateException("No test named '" + t.name() + "' found.");
+                    }
+                    if (t.args().isEmpty()) {
+                        yield t.test().test(this, value, List.of(), Map.of()) != t.negated();
                     }
                     List<Object> args = new ArrayList<>();
                     Map<String, Object> kwargs = new LinkedHashMap<>();

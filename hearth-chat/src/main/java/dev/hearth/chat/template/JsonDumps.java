@@ -60,7 +60,7 @@ final class JsonDumps {
         }
         JsonDumps d = new JsonDumps(in.budget, ensureAscii, indentText, item, key, sortKeys);
         d.write(value, 0);
-        in.budget.charge(d.out.length() >>> 4);
+        in.budget.chargeCopy(d.out.length());
         return d.out.toString();
     }
 

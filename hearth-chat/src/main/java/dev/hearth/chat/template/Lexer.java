@@ -252,7 +252,8 @@ final class Lexer {
                 while (end < n && (Character.isUnicodeIdentifierPart(src.charAt(end)) && !Character.isIdentifierIgnorable(src.charAt(end)))) {
                     end++;
                 }
-                tokens.add(new Token(Token.Kind.NAME, src.substring(pos, end), null, line));
+                // Interned: scopes compare variable names, and equal names are then usually the same object.
+                tokens.add(new Token(Token.Kind.NAME, src.substring(pos, end).intern(), null, line));
                 pos = end;
             } else if (c == '\'' || c == '"') {
                 string(c);

@@ -223,7 +223,7 @@ final class Methods {
 
     private static Object stringMethod(Interpreter in, String s, String name, List<Object> args, Map<String, Object> kwargs) {
         Budget budget = in.budget;
-        budget.charge(s.length() >>> 6);
+        budget.chargeCopy(s.length());
         switch (name) {
             case "strip", "lstrip", "rstrip" -> {
                 Object[] a = new Signature(name, "chars", null).bind(args, kwargs);
@@ -306,7 +306,7 @@ final class Methods {
                     sb.append(t);
                     budget.checkSize(sb.length());
                 }
-                budget.charge(sb.length() >>> 4);
+                budget.chargeCopy(sb.length());
                 return sb.toString();
             }
             case "format" -> {

@@ -19,7 +19,6 @@ final class PyList {
         }
     }
 
-    static final PyList EMPTY = new PyList(List.of(), Kind.LIST);
     static final PyList EMPTY_TUPLE = new PyList(List.of(), Kind.TUPLE);
 
     final List<Object> items;

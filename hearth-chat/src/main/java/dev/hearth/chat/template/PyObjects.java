@@ -332,11 +332,6 @@ final class PyObjects {
         };
     }
 
-    static boolean hasLength(Object v) {
-        return v instanceof String || v instanceof Markup || v instanceof PyList || v instanceof PyDict
-                || v instanceof Undefined;
-    }
-
     /** Python iter(v) materialized: the items a for loop visits. */
     static List<Object> iterate(Object v) {
         return switch (v) {

@@ -16,8 +16,12 @@ import java.util.Objects;
  */
 public record RenderOptions(Clock clock, long maxSteps, int maxDepth, int maxOutputChars, int maxValueChars) {
 
-    /** Defaults: far above what real chat templates need, low enough to stop a hostile one in well under a second. */
-    public static final long DEFAULT_MAX_STEPS = 5_000_000;
+    /**
+     * Default step budget. Real templates take about 100-3,000 steps per message, and some scan the
+     * whole history for each message (quadratic): 2,000 messages of tool calls need up to ~12 million
+     * steps. A hostile template spends the budget in about a second.
+     */
+    public static final long DEFAULT_MAX_STEPS = 20_000_000;
     public static final int DEFAULT_MAX_DEPTH = 600;
     public static final int DEFAULT_MAX_OUTPUT_CHARS = 8 << 20;
     public static final int DEFAULT_MAX_VALUE_CHARS = 8 << 20;

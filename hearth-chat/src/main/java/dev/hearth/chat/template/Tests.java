@@ -19,19 +19,23 @@ final class Tests {
         return TESTS.get(name);
     }
 
-    static boolean exists(String name) {
-        return TESTS.containsKey(name);
-    }
-
     private static void simple(String name, java.util.function.Predicate<Object> p) {
+        Signature sig = new Signature(name);
         TESTS.put(name, (in, v, args, kwargs) -> {
-            new Signature(name).bind(args, kwargs);
+            if (!args.isEmpty() || !kwargs.isEmpty()) {
+                sig.bind(args, kwargs);
+            }
             return p.test(v);
         });
     }
 
+    private static final Signature OTHER = new Signature("test", "other", Signature.REQUIRED);
+
     private static Object other(String name, List<Object> args, Map<String, Object> kwargs) {
-        return new Signature(name, "other", Signature.REQUIRED).bind(args, kwargs)[0];
+        if (args.size() == 1 && kwargs.isEmpty()) {
+            return args.get(0);
+        }
+        return OTHER.bind(args, kwargs)[0];
     }
 
     static {

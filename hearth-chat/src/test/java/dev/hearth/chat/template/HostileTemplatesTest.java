@@ -2,7 +2,9 @@ package dev.hearth.chat.template;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -64,21 +66,22 @@ class HostileTemplatesTest {
     void stopsQuicklyWithAnError(Hostile h) throws Exception {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicReference<String> output = new AtomicReference<>();
+        AtomicLong cpuNanos = new AtomicLong();
         Thread t = new Thread(null, () -> {
             try {
                 output.set(ChatTemplate.compile(h.template()).render(Map.of()));
             } catch (Throwable e) {
                 thrown.set(e);
+            } finally {
+                cpuNanos.set(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
             }
         }, "hostile", 512 * 1024);
-        long start = System.nanoTime();
         t.start();
-        t.join(10_000);
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        assertThat(t.isAlive()).as("still running after 10 s").isFalse();
+        t.join(60_000);
+        assertThat(t.isAlive()).as("still running after 60 s").isFalse();
         assertThat(output.get()).as("rendered instead of failing").isNull();
         assertThat(thrown.get()).isInstanceOf(TemplateException.class);
-        // Typically 0.1-1 s; the bound leaves room for a loaded, shared CI machine.
-        assertThat(millis).as("milliseconds to stop").isLessThan(5_000);
+        // CPU time, not wall time: CI machines are shared. Typically well under a second.
+        assertThat(cpuNanos.get() / 1_000_000).as("CPU milliseconds to stop").isLessThan(3_000);
     }
 }
