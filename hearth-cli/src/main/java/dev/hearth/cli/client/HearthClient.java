@@ -74,11 +74,13 @@ public final class HearthClient {
 
     /** POST {@code path} with {@code body}; the whole JSON answer. */
     public JsonNode post(String path, JsonNode body) {
-        return JSON.readTree(send(request(path).POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))), false));
+        String text = send(request(path).POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))), false);
+        return JSON.readTree(text);
     }
 
     public JsonNode get(String path) {
-        return JSON.readTree(send(request(path).GET(), false));
+        String text = send(request(path).GET(), false);
+        return JSON.readTree(text);
     }
 
     /**

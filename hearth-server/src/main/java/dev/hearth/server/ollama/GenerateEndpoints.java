@@ -180,7 +180,8 @@ public final class GenerateEndpoints {
             return;
         }
         try (Completions.Session s = completions.open(model, options, keepAlive, gone, start)) {
-            int[] prompt = completions.chatPrompt(s, withModelDefaults(model, messages), tools, thinkVars(req));
+            Completions.ChatPrompt chatPrompt = completions.chatPrompt(s, withModelDefaults(model, messages), tools, thinkVars(req));
+            int[] prompt = chatPrompt.tokens();
             var generation = completions.submit(s, prompt, gone, stream);
             if (!stream) {
                 GenerationResult r = generation.finish(null);
@@ -189,6 +190,7 @@ public final class GenerateEndpoints {
                 msg.put("role", "assistant");
                 msg.put("content", r.text());
                 finish(o, r, s, start);
+                truncatedMessages(o, chatPrompt, model);
                 Responses.json(ex, 200, o);
                 return;
             }
@@ -212,8 +214,20 @@ public final class GenerateEndpoints {
                 msg.put("role", "assistant");
                 msg.put("content", "");
                 finish(o, r, s, start);
+                truncatedMessages(o, chatPrompt, model);
                 line(out, o);
             }
+        }
+    }
+
+    /**
+     * Hearth extension: how many of the request's own messages were dropped to fit the context (the model's
+     * MESSAGES layer comes first, so it is dropped first and not counted), so a client can drop them too.
+     */
+    private static void truncatedMessages(ObjectNode o, Completions.ChatPrompt prompt, ResolvedModel model) {
+        int fromRequest = prompt.droppedMessages() - model.messages().size();
+        if (fromRequest > 0) {
+            o.put("truncated_messages", fromRequest);
         }
     }
 
