@@ -80,6 +80,22 @@ test('a user typing control tokens cannot break out of the user turn', async () 
   assert.equal(r.done, true);
 });
 
+test('chat with tools and a tool result', async () => {
+  const tools = [{ type: 'function', function: { name: 'get_weather', description: 'Weather in a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
+  const messages = [
+    { role: 'user', content: 'Weather in Paris?' },
+    { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Paris' } } }] },
+    { role: 'tool', content: '18 degrees', tool_name: 'get_weather' },
+  ];
+  const r = await ollama.chat({ model, messages, tools, options: few });
+  assert.equal(r.done, true);
+  assert.ok(r.message.tool_calls === undefined || Array.isArray(r.message.tool_calls));
+  let last;
+  for await (const part of await ollama.chat({ model, messages, tools, options: few, stream: true })) last = part;
+  assert.equal(last.done, true);
+});
+
 test('embed and embeddings', async () => {
   const e = await ollama.embed({ model, input: ['hello', 'world'] });
   assert.equal(e.embeddings.length, 2);

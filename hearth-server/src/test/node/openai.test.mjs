@@ -49,6 +49,22 @@ test('chat completion, streaming with usage, gives the same text', async () => {
   assert.equal(usage.completion_tokens, whole.usage.completion_tokens);
 });
 
+test('chat completion with tools', async () => {
+  const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object',
+    properties: { city: { type: 'string' } } } } }];
+  const messages = [
+    { role: 'user', content: 'Weather in Paris?' },
+    { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+    { role: 'tool', tool_call_id: 'call_1', content: '18 degrees' },
+  ];
+  const r = await openai.chat.completions.create({ model, messages, tools, max_tokens: 6 });
+  assert.ok(['stop', 'length', 'tool_calls'].includes(r.choices[0].finish_reason));
+  const stream = await openai.chat.completions.create({ model, messages, tools, max_tokens: 6, stream: true });
+  let finish;
+  for await (const chunk of stream) finish = chunk.choices[0]?.finish_reason ?? finish;
+  assert.ok(['stop', 'length', 'tool_calls'].includes(finish));
+});
+
 test('text completion, streaming and not', async () => {
   const r = await openai.completions.create({ model, prompt: 'Once upon a time', max_tokens: 6, temperature: 0 });
   assert.equal(r.object, 'text_completion');

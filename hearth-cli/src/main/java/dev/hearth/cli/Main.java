@@ -1,9 +1,12 @@
 package dev.hearth.cli;
 
 import dev.hearth.config.HearthSettings;
+import dev.hearth.server.client.HearthClient;
+import dev.hearth.server.client.RemoteModelLibrary;
 import dev.hearth.store.library.LocalModelLibrary;
 import dev.hearth.store.library.ModelLibrary;
 import java.io.PrintWriter;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,6 +31,8 @@ import picocli.CommandLine.Command;
             CpCommand.class,
             CreateCommand.class,
             DoctorCommand.class,
+            PsCommand.class,
+            StopCommand.class,
         })
 public final class Main implements Runnable {
 
@@ -48,6 +53,7 @@ public final class Main implements Runnable {
     }
 
     private final HearthSettings settings;
+    private Optional<HearthClient> server;
 
     Main(HearthSettings settings) {
         this.settings = settings;
@@ -63,11 +69,26 @@ public final class Main implements Runnable {
     }
 
     /**
-     * The model library commands work on: this machine's store. (When a Hearth server runs, a library that
-     * talks to it over HTTP slots in here.) Warnings go to {@code err}.
+     * The model library commands work on: the running Hearth server's, over its API, when one answers on
+     * {@code HEARTH_HOST}; else this machine's store directly. Warnings go to {@code err}.
      */
     ModelLibrary library(PrintWriter err) {
-        return LocalModelLibrary.open(settings, w -> err.println("hearth: warning: " + w));
+        return server().<ModelLibrary>map(c -> new RemoteModelLibrary(c, settings.contextLength()))
+                .orElseGet(() -> LocalModelLibrary.open(settings, w -> err.println("hearth: warning: " + w)));
+    }
+
+    /**
+     * A client for the running server, if one answers on {@code HEARTH_HOST}. When {@code HEARTH_MODELS} is set
+     * and {@code HEARTH_HOST} is not, the user pointed the CLI at a store, not at a server: no server is used.
+     */
+    Optional<HearthClient> server() {
+        if (settings.raw(HearthSettings.MODELS).isPresent() && settings.raw(HearthSettings.HOST).isEmpty()) {
+            return Optional.empty();
+        }
+        if (server == null) {
+            server = HearthClient.ifRunning(settings);
+        }
+        return server;
     }
 
     @Override

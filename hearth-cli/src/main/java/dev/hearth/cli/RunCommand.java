@@ -1,9 +1,11 @@
 package dev.hearth.cli;
 
 import dev.hearth.cli.chat.ChatSession;
-import dev.hearth.cli.client.HearthClient;
-import dev.hearth.cli.client.ServerConnection;
 import dev.hearth.config.HearthSettings;
+import dev.hearth.server.api.Json;
+import dev.hearth.server.client.HearthClient;
+import dev.hearth.server.client.HearthClientException;
+import dev.hearth.server.client.RemoteModelLibrary;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -36,7 +38,7 @@ import tools.jackson.databind.JsonNode;
             "In the chat, type /? for commands; \"\"\" starts and ends multi-line input; Ctrl+C stops an answer; Ctrl+D exits."})
 public final class RunCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "installed model name")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "model name (pulled first when it is not installed)")
     String model;
 
     @Parameters(index = "1..*", paramLabel = "PROMPT", description = "answer this and exit")
@@ -44,6 +46,12 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--verbose", description = "print prompt and generation rates after each answer")
     boolean verbose;
+
+    @Option(names = "--keepalive", paramLabel = "DURATION", description = "how long the model stays loaded afterwards (e.g. 5m, 0)")
+    String keepAlive;
+
+    @Option(names = "--insecure", description = "allow pulling over plain HTTP")
+    boolean insecure;
 
     @picocli.CommandLine.ParentCommand
     Main main;
@@ -68,8 +76,11 @@ public final class RunCommand implements Callable<Integer> {
         } else if (!prompt.isEmpty()) {
             oneShot = String.join(" ", prompt);
         }
-        try (ServerConnection connection = ServerConnection.open(settings)) {
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        try (ServerConnection connection = ServerConnection.open(main, err)) {
+            ensureInstalled(connection.client(), settings, err);
             ChatSession session = new ChatSession(connection.client(), model);
+            session.keepAlive(keepAlive);
             session.load();
             PrintStream out = System.out;
             if (oneShot != null) {
@@ -85,6 +96,24 @@ public final class RunCommand implements Callable<Integer> {
                 return 0;
             }
             return interactive(session, settings);
+        }
+    }
+
+    /** Pulls the model when the server does not have it, with progress bars like {@code hearth pull}. */
+    private void ensureInstalled(HearthClient client, HearthSettings settings, PrintWriter err) throws IOException {
+        try {
+            client.post("/api/show", Json.object().put("model", model));
+        } catch (HearthClientException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+            ProgressBars bars = new ProgressBars(out, err, ProgressBars.stdoutIsTerminal());
+            try {
+                new RemoteModelLibrary(client, settings.contextLength()).pull(model, insecure, bars);
+            } finally {
+                bars.finish();
+            }
         }
     }
 
@@ -143,7 +172,7 @@ public final class RunCommand implements Callable<Integer> {
                     }
                     out.flush();
                     printStats(a, new PrintStream(terminal.output(), true, StandardCharsets.UTF_8));
-                } catch (RuntimeException e) {
+                } catch (IOException | RuntimeException e) {
                     out.println();
                     out.println("Error: " + Main.describe(e));
                     out.flush();
@@ -202,7 +231,7 @@ public final class RunCommand implements Callable<Integer> {
                         session.model(words[1]);
                         try {
                             session.load();
-                        } catch (RuntimeException e) {
+                        } catch (IOException | RuntimeException e) {
                             session.model(previous);
                             throw e;
                         }
@@ -213,7 +242,7 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 default -> out.println("Unknown command '" + words[0] + "'. Type /? for help.");
             }
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             out.println("Error: " + Main.describe(e));
         }
         out.flush();
@@ -264,7 +293,7 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private static void show(String what, ChatSession session, PrintWriter out) {
+    private static void show(String what, ChatSession session, PrintWriter out) throws IOException {
         JsonNode s = session.show();
         switch (what) {
             case "info" -> {

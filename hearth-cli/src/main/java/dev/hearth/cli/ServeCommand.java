@@ -16,10 +16,11 @@ import picocli.CommandLine.Command;
 
 /** {@code hearth serve}: the Ollama and OpenAI APIs on {@code HEARTH_HOST}, until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Start the Hearth server: the Ollama API (/api/...) and the OpenAI API (/v1/...).",
-            "Settings come from HEARTH_* environment variables: HEARTH_HOST (default 127.0.0.1:11434), HEARTH_MODELS,",
-            "HEARTH_KEEP_ALIVE, HEARTH_MAX_LOADED_MODELS, HEARTH_NUM_PARALLEL, HEARTH_MAX_QUEUE, HEARTH_ORIGINS,",
-            "HEARTH_API_KEY, HEARTH_NUM_THREADS, HEARTH_CONTEXT_LENGTH."})
+        description = {"Start the Hearth server: the Ollama API (/api/...), the OpenAI API (/v1/...) and a chat page",
+            "for the browser (/ui/).",
+            "Settings come from HEARTH_* environment variables: HEARTH_HOST (default 127.0.0.1:11434), HEARTH_HOME,",
+            "HEARTH_MODELS, HEARTH_CONVERSATIONS, HEARTH_KEEP_ALIVE, HEARTH_MAX_LOADED_MODELS, HEARTH_NUM_PARALLEL,",
+            "HEARTH_MAX_QUEUE, HEARTH_ORIGINS, HEARTH_API_KEY, HEARTH_NUM_THREADS, HEARTH_CONTEXT_LENGTH."})
 public final class ServeCommand implements Callable<Integer> {
 
     @Override
@@ -37,6 +38,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         log.println("[hearth] Hearth " + HearthServer.VERSION + " listening on " + server.baseUrl() + " (models in "
                 + settings.models() + ")");
+        log.println("[hearth] chat in your browser at " + server.baseUrl() + "/ui/");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.println("[hearth] shutting down");

@@ -73,8 +73,9 @@ class RunCommandTest {
 
     @Test
     void unknownModelIsAOneLineError() {
-        ModelCommandsTest.Result r = runWithStdin("", "run", "no-such-model", "hi");
-        ModelCommandsTest.assertFailsWithOneLine(r, "no-such-model");
+        // Not installed, so run tries to pull it: from a registry that is not there (nothing listens on port 9).
+        ModelCommandsTest.Result r = runWithStdin("", "run", "--insecure", "127.0.0.1:9/library/no-such-model", "hi");
+        ModelCommandsTest.assertFailsWithOneLine(r, "127.0.0.1:9");
     }
 
     /** The interactive chat in tmux: a real terminal, keys typed, the screen read back. */

@@ -24,7 +24,9 @@ public final class HearthSettings {
     /** One documented setting: its variable, default (as a user would write it) and meaning. */
     public record Setting(String name, String defaultValue, String description) {}
 
+    public static final String HOME = "HEARTH_HOME";
     public static final String MODELS = "HEARTH_MODELS";
+    public static final String CONVERSATIONS = "HEARTH_CONVERSATIONS";
     public static final String HOST = "HEARTH_HOST";
     public static final String KEEP_ALIVE = "HEARTH_KEEP_ALIVE";
     public static final String MAX_LOADED_MODELS = "HEARTH_MAX_LOADED_MODELS";
@@ -46,7 +48,9 @@ public final class HearthSettings {
     public static final int DEFAULT_MAX_QUEUE = 512;
 
     public static final List<Setting> ALL = List.of(
-            new Setting(MODELS, "~/.hearth/models", "model store (Ollama's layout; may point at an Ollama store)"),
+            new Setting(HOME, "~/.hearth", "Hearth's own directory: the default place of the model store and saved chats"),
+            new Setting(MODELS, "$HEARTH_HOME/models", "model store (Ollama's layout; may point at an Ollama store)"),
+            new Setting(CONVERSATIONS, "$HEARTH_HOME/conversations", "chats saved by the web page of hearth serve"),
             new Setting(HOST, DEFAULT_HOST + ":" + DEFAULT_PORT, "address the server listens on and the CLI talks to"),
             new Setting(KEEP_ALIVE, "5m", "how long an idle model stays loaded (e.g. 30s, 10m, 1h; negative: forever)"),
             new Setting(MAX_LOADED_MODELS, "1", "models kept loaded at the same time"),
@@ -88,9 +92,19 @@ public final class HearthSettings {
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
     }
 
+    /** {@code HEARTH_HOME}: Hearth's own directory, {@code ~/.hearth} unless set. */
+    public Path hearthHome() {
+        return raw(HOME).map(v -> path(HOME, v)).orElse(home.resolve(".hearth"));
+    }
+
     /** {@code HEARTH_MODELS}: the model store directory. */
     public Path models() {
-        return raw(MODELS).map(v -> path(MODELS, v)).orElse(home.resolve(".hearth").resolve("models"));
+        return raw(MODELS).map(v -> path(MODELS, v)).orElse(hearthHome().resolve("models"));
+    }
+
+    /** {@code HEARTH_CONVERSATIONS}: where the server keeps the web page's chats, one JSON file each. */
+    public Path conversations() {
+        return raw(CONVERSATIONS).map(v -> path(CONVERSATIONS, v)).orElse(hearthHome().resolve("conversations"));
     }
 
     /** {@code HEARTH_HOST} as an http URI with host and port, e.g. {@code http://127.0.0.1:11434}. */

@@ -45,6 +45,18 @@ class HearthSettingsTest {
     }
 
     @Test
+    void hearthHomeHoldsModelsAndConversationsUnlessTheyAreSet() {
+        assertThat(settings().hearthHome()).isEqualTo(HOME.resolve(".hearth"));
+        assertThat(settings().conversations()).isEqualTo(HOME.resolve(".hearth/conversations"));
+        HearthSettings s = settings("HEARTH_HOME", "~/h");
+        assertThat(s.models()).isEqualTo(HOME.resolve("h/models"));
+        assertThat(s.conversations()).isEqualTo(HOME.resolve("h/conversations"));
+        HearthSettings own = settings("HEARTH_HOME", "/h", "HEARTH_MODELS", "/m", "HEARTH_CONVERSATIONS", "/c");
+        assertThat(own.models()).isEqualTo(Path.of("/m"));
+        assertThat(own.conversations()).isEqualTo(Path.of("/c"));
+    }
+
+    @Test
     void hostForms() {
         assertThat(settings("HEARTH_HOST", "0.0.0.0").host()).isEqualTo(URI.create("http://0.0.0.0:11434"));
         assertThat(settings("HEARTH_HOST", ":8080").host()).isEqualTo(URI.create("http://127.0.0.1:8080"));

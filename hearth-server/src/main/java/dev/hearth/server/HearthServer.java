@@ -2,6 +2,8 @@ package dev.hearth.server;
 
 import dev.hearth.server.api.ApiException;
 import dev.hearth.server.api.Json;
+import dev.hearth.server.conversations.ConversationEndpoints;
+import dev.hearth.server.conversations.ConversationStore;
 import dev.hearth.server.http.HttpExchange;
 import dev.hearth.server.http.HttpServer;
 import dev.hearth.server.models.ModelCatalog;
@@ -13,6 +15,8 @@ import dev.hearth.server.ollama.TransferEndpoints;
 import dev.hearth.server.runtime.Completions;
 import dev.hearth.server.runtime.Scheduler;
 import dev.hearth.server.runtime.SchedulerConfig;
+import dev.hearth.server.ui.MachineEndpoints;
+import dev.hearth.server.ui.WebUi;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -41,6 +45,9 @@ public final class HearthServer implements AutoCloseable {
     private final Router router = new Router();
     private final PrintStream log;
     private final ModelEndpoints models;
+    private final WebUi webUi = new WebUi();
+    private final MachineEndpoints machine;
+    private final ConversationEndpoints conversations;
     private final Scheduler scheduler;
     private final GenerateEndpoints generation;
     private final OpenAiEndpoints openAi;
@@ -57,6 +64,8 @@ public final class HearthServer implements AutoCloseable {
         this.generation = new GenerateEndpoints(completions, models);
         this.openAi = new OpenAiEndpoints(completions);
         this.transfers = new TransferEndpoints(catalog);
+        this.machine = new MachineEndpoints(VERSION, catalog, schedulerConfig.contextLength());
+        this.conversations = new ConversationEndpoints(config.conversations().map(ConversationStore::new).orElse(null));
         routes();
         this.guard = new RequestGuard(config, config.bind().getAddress());
         this.http = HttpServer.start(config.bind(), config.limits(), this::handle, ErrorBodies::json, this::logFailure);
@@ -118,6 +127,18 @@ public final class HearthServer implements AutoCloseable {
         router.add("POST", "/v1/embeddings", (ex, rest) -> openAi.embeddings(ex));
         router.add("GET", "/v1/models", (ex, rest) -> openAi.models(ex));
         router.addPrefix("GET", "/v1/models/", openAi::model);
+        // Hearth's web page (/ui/) and the Hearth-only endpoints it uses.
+        router.add("GET", "/ui", (ex, rest) -> webUi.redirect(ex));
+        router.add("GET", "/ui/", (ex, rest) -> webUi.serve(ex, ""));
+        router.addPrefix("GET", "/ui/", webUi::serve);
+        router.add("GET", "/api/hearth/system", (ex, rest) -> machine.system(ex));
+        router.add("GET", "/api/hearth/models", (ex, rest) -> machine.models(ex));
+        router.add("GET", "/api/hearth/conversations", (ex, rest) -> conversations.list(ex));
+        router.add("POST", "/api/hearth/conversations", (ex, rest) -> conversations.create(ex));
+        router.addPrefix("GET", "/api/hearth/conversations/", conversations::get);
+        router.addPrefix("PUT", "/api/hearth/conversations/", conversations::replace);
+        router.addPrefix("PATCH", "/api/hearth/conversations/", conversations::patch);
+        router.addPrefix("DELETE", "/api/hearth/conversations/", conversations::delete);
     }
 
     private void handle(HttpExchange ex) throws Exception {

@@ -3,6 +3,7 @@ package dev.hearth.server;
 import dev.hearth.server.api.ApiException;
 import dev.hearth.server.http.HttpExchange;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -26,9 +27,16 @@ import java.util.regex.Pattern;
  * any server without a preflight, and reading the response is all CORS forbids. The request itself would
  * still run (a pull, a delete), so any request whose Origin is not allowed is refused with 403 before it
  * does anything, not merely left without CORS headers.
+ *
+ * <p>Hearth's own web page ({@code /ui/}) is same-origin: browsers send its Origin on every POST, PUT, PATCH
+ * and DELETE, and it equals {@code http://} plus the Host header. That origin is allowed when the Host names
+ * this machine (as above, plus the address the connection arrived on), even when the server is bound to
+ * every interface: there the Host check is off, and a rebound name would otherwise pass as "same origin".
+ * The page's files are public (they are in the jar), so they need no API key; the page asks the user for
+ * the key and sends it with its API calls.
  */
 final class RequestGuard {
-    static final String ALLOW_METHODS = "GET, POST, PUT, DELETE, HEAD, OPTIONS";
+    static final String ALLOW_METHODS = "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS";
     static final String ALLOW_HEADERS = "Authorization, Content-Type, Accept, User-Agent, X-Requested-With, "
             + "OpenAI-Organization, OpenAI-Project, OpenAI-Beta, X-Stainless-Lang, X-Stainless-Package-Version, "
             + "X-Stainless-OS, X-Stainless-Arch, X-Stainless-Runtime, X-Stainless-Runtime-Version, "
@@ -59,7 +67,7 @@ final class RequestGuard {
             return true;
         }
         Optional<String> origin = ex.header("Origin");
-        if (origin.isPresent()) {
+        if (origin.isPresent() && !sameOrigin(ex, origin.get())) {
             if (!originAllowed(origin.get())) {
                 errors.write(ex, new ApiException(403, "origin '" + printable(origin.get()) + "' is not allowed; "
                         + "add it to HEARTH_ORIGINS to let that web page use Hearth"));
@@ -75,7 +83,7 @@ final class RequestGuard {
                 return true;
             }
         }
-        if (apiKey.isPresent() && !isProbe(ex) && !ex.method().equals("OPTIONS") && !keyMatches(ex)) {
+        if (apiKey.isPresent() && !isProbe(ex) && !isWebPage(ex) && !ex.method().equals("OPTIONS") && !keyMatches(ex)) {
             ex.addHeader("WWW-Authenticate", "Bearer");
             errors.write(ex, new ApiException(401, "unauthorized: this server needs an API key "
                     + "(Authorization: Bearer <HEARTH_API_KEY>)"));
@@ -87,6 +95,23 @@ final class RequestGuard {
     /** {@code GET /} and {@code HEAD /} answer without a key: clients probe them to see if a server runs. */
     private static boolean isProbe(HttpExchange ex) {
         return ex.path().equals("/") && (ex.method().equals("GET") || ex.method().equals("HEAD"));
+    }
+
+    /** The web page's files ({@code GET /ui}, {@code /ui/...}): public, like the jar they come from. */
+    private static boolean isWebPage(HttpExchange ex) {
+        return (ex.method().equals("GET") || ex.method().equals("HEAD"))
+                && (ex.path().equals("/ui") || ex.path().startsWith("/ui/"));
+    }
+
+    /** Whether {@code origin} is this server as the request reached it: {@code http://<Host>}, Host naming this machine. */
+    boolean sameOrigin(HttpExchange ex, String origin) {
+        String host = ex.header("Host").orElse("").strip().toLowerCase(Locale.ROOT);
+        if (host.isEmpty() || !origin.strip().toLowerCase(Locale.ROOT).equals("http://" + host)) {
+            return false;
+        }
+        String name = hostName(host);
+        InetSocketAddress local = ex.localAddress();
+        return name != null && namesThisMachine(name, local == null ? null : local.getAddress());
     }
 
     private boolean keyMatches(HttpExchange ex) {
@@ -106,16 +131,22 @@ final class RequestGuard {
             return true;
         }
         String name = hostName(hostHeader);
-        if (name == null) {
-            return false;
-        }
+        return name != null && namesThisMachine(name, null);
+    }
+
+    /**
+     * Whether a host name (from {@link #hostName}) can only mean this machine: localhost, the configured host,
+     * or an address literal that is loopback, the bound address or {@code arrivedOn} (the connection's local
+     * address, if known). Other names could be rebound to any address by their owner.
+     */
+    private boolean namesThisMachine(String name, InetAddress arrivedOn) {
         if (name.equals("localhost") || name.endsWith(".localhost") || name.equals(configuredHost)) {
             return true;
         }
         if (looksLikeIpLiteral(name)) {
             try {
                 InetAddress a = InetAddress.getByName(name); // a literal: no DNS lookup happens
-                return a.isLoopbackAddress() || a.equals(bound);
+                return a.isLoopbackAddress() || a.equals(bound) || a.equals(arrivedOn);
             } catch (UnknownHostException e) {
                 return false;
             }

@@ -4,6 +4,7 @@ import dev.hearth.config.HearthSettings;
 import dev.hearth.server.http.HttpLimits;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,12 +16,19 @@ import java.util.Optional;
  * @param origins {@code HEARTH_ORIGINS}: browser origins allowed cross-origin access (patterns with {@code *})
  * @param apiKey {@code HEARTH_API_KEY}: if present, every API call needs {@code Authorization: Bearer <key>}
  * @param limits HTTP limits
+ * @param conversations where the web page's chats are saved ({@code HEARTH_CONVERSATIONS}); empty: not saved
  */
 public record ServerConfig(InetSocketAddress bind, String configuredHost, List<String> origins, Optional<String> apiKey,
-        HttpLimits limits) {
+        HttpLimits limits, Optional<Path> conversations) {
 
     public ServerConfig {
         origins = List.copyOf(origins);
+    }
+
+    /** A configuration that saves no chats. */
+    public ServerConfig(InetSocketAddress bind, String configuredHost, List<String> origins, Optional<String> apiKey,
+            HttpLimits limits) {
+        this(bind, configuredHost, origins, apiKey, limits, Optional.empty());
     }
 
     public static ServerConfig from(HearthSettings settings) {
@@ -33,24 +41,29 @@ public record ServerConfig(InetSocketAddress bind, String configuredHost, List<S
         if (bind.isUnresolved()) {
             throw new IllegalArgumentException(HearthSettings.HOST + ": cannot resolve '" + host.getHost() + "' to an address");
         }
-        return new ServerConfig(bind, host.getHost(), settings.origins(), settings.apiKey(), HttpLimits.DEFAULTS);
+        return new ServerConfig(bind, host.getHost(), settings.origins(), settings.apiKey(), HttpLimits.DEFAULTS,
+                Optional.of(settings.conversations()));
     }
 
-    /** Loopback on a free port, no origins, no key: for tests. */
-    public static ServerConfig loopbackForTests() {
+    /** Loopback on a free port, no origins, no key: for tests and the CLI's in-process server. */
+    public static ServerConfig ephemeralLoopback() {
         return new ServerConfig(new InetSocketAddress("127.0.0.1", 0), "127.0.0.1", List.of(), Optional.empty(),
                 HttpLimits.DEFAULTS);
     }
 
     public ServerConfig withOrigins(List<String> o) {
-        return new ServerConfig(bind, configuredHost, o, apiKey, limits);
+        return new ServerConfig(bind, configuredHost, o, apiKey, limits, conversations);
     }
 
     public ServerConfig withApiKey(String key) {
-        return new ServerConfig(bind, configuredHost, origins, Optional.ofNullable(key), limits);
+        return new ServerConfig(bind, configuredHost, origins, Optional.ofNullable(key), limits, conversations);
     }
 
     public ServerConfig withLimits(HttpLimits l) {
-        return new ServerConfig(bind, configuredHost, origins, apiKey, l);
+        return new ServerConfig(bind, configuredHost, origins, apiKey, l, conversations);
+    }
+
+    public ServerConfig withConversations(Path dir) {
+        return new ServerConfig(bind, configuredHost, origins, apiKey, limits, Optional.ofNullable(dir));
     }
 }

@@ -47,7 +47,7 @@ class NodeClientsTest {
         try (TestRegistry registry = TestRegistry.start()) {
             registry.publish("library/tiny", "q8", TestModels.llamaQ8(), null, TestModels.SYSTEM, TestModels.PARAMS,
                     TestModels.LICENSE);
-            try (HearthServer server = HearthServer.start(ServerConfig.loopbackForTests(),
+            try (HearthServer server = HearthServer.start(ServerConfig.ephemeralLoopback(),
                     TestServers.schedulerConfig().withParallel(parallel).withQueue(queue), new ModelCatalog(store), null)) {
                 Path output = dir.resolve("node-output.txt");
                 ProcessBuilder pb = new ProcessBuilder(node, "--test", "--test-concurrency=1", "ollama.test.mjs",

@@ -39,7 +39,7 @@ class SchedulingTest {
             String[] parts = m.split("=");
             TestStores.install(store, parts[0], TestStores.model(parts[1]), null, null, null);
         }
-        server = HearthServer.start(ServerConfig.loopbackForTests(), config, new ModelCatalog(store),
+        server = HearthServer.start(ServerConfig.ephemeralLoopback(), config, new ModelCatalog(store),
                 new PrintStream(logBytes, true, StandardCharsets.UTF_8));
         return server;
     }

@@ -45,7 +45,7 @@ class ServerBasicsTest {
 
     @Test
     void probesAnswerHearthIsRunning() throws Exception {
-        start(ServerConfig.loopbackForTests());
+        start(ServerConfig.ephemeralLoopback());
         assertThat(get("/").status()).isEqualTo(200);
         assertThat(get("/").body()).isEqualTo("Hearth is running");
         RawHttp.Response head = RawHttp.request(server.port(), "HEAD", "/", null);
@@ -56,7 +56,7 @@ class ServerBasicsTest {
 
     @Test
     void hostHeaderMustNameThisMachine() throws Exception {
-        start(ServerConfig.loopbackForTests());
+        start(ServerConfig.ephemeralLoopback());
         for (String ok : List.of("localhost", "localhost:11434", "LOCALHOST", "app.localhost:1", "127.0.0.1:5",
                 "127.1.2.3", "[::1]:11434", "[::1]")) {
             assertThat(get("/api/version", "Host: " + ok).status()).as(ok).isEqualTo(200);
@@ -78,7 +78,7 @@ class ServerBasicsTest {
 
     @Test
     void crossOriginRequestsOnlyFromConfiguredOrigins() throws Exception {
-        start(ServerConfig.loopbackForTests().withOrigins(List.of("http://app.example", "http://localhost:*")));
+        start(ServerConfig.ephemeralLoopback().withOrigins(List.of("http://app.example", "http://localhost:*")));
         RawHttp.Response refused = post("/api/copy", "{}", "Origin: http://evil.example", "Content-Type: text/plain");
         assertThat(refused.status()).isEqualTo(403);
         assertThat(refused.header("Access-Control-Allow-Origin")).isNull();
@@ -97,7 +97,7 @@ class ServerBasicsTest {
 
     @Test
     void apiKeyIsRequiredExceptForTheProbe() throws Exception {
-        start(ServerConfig.loopbackForTests().withApiKey("s3cret"));
+        start(ServerConfig.ephemeralLoopback().withApiKey("s3cret"));
         assertThat(get("/").status()).isEqualTo(200);
         RawHttp.Response denied = get("/api/tags");
         assertThat(denied.status()).isEqualTo(401);
@@ -111,7 +111,7 @@ class ServerBasicsTest {
 
     @Test
     void unknownPathsAndMethodsAreJsonErrors() throws Exception {
-        start(ServerConfig.loopbackForTests());
+        start(ServerConfig.ephemeralLoopback());
         RawHttp.Response missing = get("/api/nothing");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(json(missing).get("error").asString()).contains("/api/nothing");
@@ -124,7 +124,7 @@ class ServerBasicsTest {
 
     @Test
     void badBodiesAreBadRequests() throws Exception {
-        start(ServerConfig.loopbackForTests());
+        start(ServerConfig.ephemeralLoopback());
         for (String body : List.of("", "{", "[]", "\"x\"", "{\"source\":1,\"destination\":\"b\"}",
                 "{\"source\":\"a\"}", "{\"source\":\"a\",\"destination\":\"../../etc/passwd\"}",
                 "{\"source\":\"a\",\"destination\":\"b\"} trailing", "{\"source\":\"a\",\"source\":\"b\"}",
@@ -140,7 +140,7 @@ class ServerBasicsTest {
 
     @Test
     void listsShowsCopiesAndDeletesModels() throws Exception {
-        start(ServerConfig.loopbackForTests());
+        start(ServerConfig.ephemeralLoopback());
         ModelStore store = new ModelStore(dir.resolve("models"));
         TestStores.install(store, "tiny", TestStores.model("qwen2-Q8_0.gguf"), null, "Be brief.",
                 "{\"temperature\":0.5,\"stop\":[\"<|im_end|>\"]}");

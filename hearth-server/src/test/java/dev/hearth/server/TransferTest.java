@@ -31,7 +31,7 @@ class TransferTest {
         registry = TestRegistry.start();
         registry.publish("library/tiny", "q8", TestModels.llamaQ8(), TestModels.TEMPLATE, TestModels.SYSTEM,
                 TestModels.PARAMS, TestModels.LICENSE);
-        server = HearthServer.start(ServerConfig.loopbackForTests(), TestServers.schedulerConfig(),
+        server = HearthServer.start(ServerConfig.ephemeralLoopback(), TestServers.schedulerConfig(),
                 new ModelCatalog(new ModelStore(dir.resolve("models"))), null);
     }
 

@@ -89,6 +89,7 @@ final class Filters {
             List<Object> tmp = new ArrayList<>();
             for (Object item : in.iterate(v)) {
                 if (tmp.size() == count) {
+                    in.budget.step();
                     out.add(PyList.list(tmp));
                     tmp = new ArrayList<>();
                 }
@@ -286,6 +287,7 @@ final class Filters {
             if (slices <= 0) {
                 throw new TemplateException("integer division or modulo by zero");
             }
+            in.budget.allocate(slices);
             in.budget.charge(slices);
             int n = seq.size();
             long per = n / slices;
@@ -379,6 +381,24 @@ final class Filters {
             }
             return c;
         });
+        define("wordwrap", p("width", 79L, "break_long_words", true, "wrapstring", null, "break_on_hyphens", true),
+                (in, v, a) -> {
+                    String s = softStr(in, v);
+                    int width = Signature.toInt("wordwrap", a[0]);
+                    String wrap = a[2] == null ? "\n" : in.str(a[2]);
+                    StringBuilder out = new StringBuilder();
+                    List<String> lines = PyStrings.splitlines(s, false);
+                    for (int i = 0; i < lines.size(); i++) {
+                        if (i > 0) {
+                            out.append(wrap);
+                        }
+                        out.append(String.join(wrap, TextWrap.wrap(lines.get(i), width, PyObjects.truthy(a[1]),
+                                PyObjects.truthy(a[3]), in.budget)));
+                        in.budget.checkSize(out.length());
+                    }
+                    in.budget.chargeCopy(out.length());
+                    return out.toString();
+                });
         define("xmlattr", p("autospace", true), (in, v, a) -> {
             if (!(v instanceof PyDict d)) {
                 throw new TemplateException("xmlattr expects a mapping");
@@ -727,27 +747,28 @@ final class Filters {
         out.append(PyStrings.upper(item.substring(0, len))).append(PyStrings.lower(item.substring(len)));
     }
 
-    /** markupsafe's striptags: drop comments and tags, collapse whitespace, unescape entities. */
+    /** markupsafe's striptags: drop comments, then tags, collapse whitespace, unescape entities. One pass each. */
     static String striptags(String value) {
-        String v = value;
-        int start;
-        while ((start = v.indexOf("<!--")) >= 0) {
-            int end = v.indexOf("-->", start);
-            if (end < 0) {
-                break;
-            }
-            v = v.substring(0, start) + v.substring(end + 3);
-        }
-        while ((start = v.indexOf('<')) >= 0) {
-            int end = v.indexOf('>', start);
-            if (end < 0) {
-                break;
-            }
-            v = v.substring(0, start) + v.substring(end + 1);
-        }
+        String v = removeDelimited(value, "<!--", "-->");
+        v = removeDelimited(v, "<", ">");
         return unescapeHtml(String.join(" ", PyStrings.split(v, null, -1)));
     }
 
+    /** Removes every open...close span, left to right; an open without a close ends the removal. */
+    private static String removeDelimited(String v, String open, String close) {
+        StringBuilder out = new StringBuilder(v.length());
+        int i = 0;
+        while (true) {
+            int start = v.indexOf(open, i);
+            int end = start < 0 ? -1 : v.indexOf(close, start);
+            if (end < 0) {
+                out.append(v, i, v.length());
+                return out.toString();
+            }
+            out.append(v, i, start);
+            i = end + close.length();
+        }
+    }
 
     /** html.unescape for numeric references and the common named entities. */
     static String unescapeHtml(String s) {

@@ -307,13 +307,17 @@ final class Interpreter {
                 }
                 case Expr.Compare c -> compare(c, scope);
                 case Expr.Concat c -> {
-                    StringBuilder sb = new StringBuilder();
-                    for (Expr part : c.parts()) {
-                        sb.append(str(eval(part, scope)));
-                        budget.checkSize(sb.length());
+                    // Sized before building: the loop `set s = s ~ x` copies the whole string once per
+                    // step, not three times as a growing StringBuilder would.
+                    String[] parts = new String[c.parts().size()];
+                    long total = 0;
+                    for (int k = 0; k < parts.length; k++) {
+                        parts[k] = str(eval(c.parts().get(k), scope));
+                        total += parts[k].length();
+                        budget.checkSize(total);
                     }
-                    budget.chargeCopy(sb.length());
-                    yield sb.toString();
+                    budget.allocate(total);
+                    yield parts.length == 2 ? parts[0].concat(parts[1]) : String.join("", parts);
                 }
                 case Expr.Conditional c -> {
                     if (truthy(eval(c.test(), scope))) {
@@ -548,6 +552,9 @@ final class Interpreter {
         if (seq instanceof PyList l) {
             if (!l.isSubscriptable()) {
                 throw new TemplateException("unsupported operand type(s) for *: '" + l.typeName() + "' and 'int'");
+            }
+            if (l.size() == 0 || count == 0) {
+                return new PyList(new ArrayList<>(), l.isTuple() ? PyList.Kind.TUPLE : PyList.Kind.LIST);
             }
             budget.allocate(count == 0 ? 0 : Math.multiplyHigh(count, l.size()) != 0 ? Long.MAX_VALUE : count * l.size());
             List<Object> items = new ArrayList<>();

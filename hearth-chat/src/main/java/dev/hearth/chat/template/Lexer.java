@@ -4,8 +4,6 @@ import java.math.BigInteger;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Splits template source into tokens with Jinja2's lexing rules as configured by Hugging Face's
@@ -15,11 +13,6 @@ import java.util.regex.Pattern;
  * {@code \n} and a single trailing newline removed ({@code keep_trailing_newline=False}).
  */
 final class Lexer {
-    // Jinja's number grammar (lexer.py float_re / integer_re); the float rule is tried first.
-    private static final Pattern FLOAT = Pattern.compile(
-            "(?<!\\.)(\\d+_)*\\d+((\\.(\\d+_)*\\d+)?[eE][+\\-]?(\\d+_)*\\d+|\\.(\\d+_)*\\d+)");
-    private static final Pattern INTEGER = Pattern.compile(
-            "(0[bB](_?[0-1])+|0[oO](_?[0-7])+|0[xX](_?[\\da-fA-F])+|[1-9](_?\\d)*|0(_?0)*)");
     private static final String[] OPERATORS = {
         "**", "//", "==", "!=", ">=", "<=",
         "+", "-", "/", "*", "%", "~", "[", "]", "(", ")", "{", "}", ">", "<", "=", ".", ":", "|", ",", ";",
@@ -238,17 +231,24 @@ final class Lexer {
                 continue;
             }
             lineStarting = false;
-            Matcher m;
-            if (Character.isDigit(c) && (m = FLOAT.matcher(src).region(pos, n).useTransparentBounds(true)).lookingAt()) {
-                String text = m.group();
+            int end;
+            if (c >= '0' && c <= '9' && (end = floatEnd(pos)) > 0) {
+                String text = src.substring(pos, end);
                 tokens.add(new Token(Token.Kind.FLOAT, text, Double.parseDouble(text.replace("_", "")), line));
-                pos = m.end();
-            } else if (Character.isDigit(c) && (m = INTEGER.matcher(src).region(pos, n)).lookingAt()) {
-                String text = m.group();
-                tokens.add(new Token(Token.Kind.INTEGER, text, parseInteger(text), line));
-                pos = m.end();
+                pos = end;
+            } else if (c >= '0' && c <= '9') {
+                end = integerEnd(pos);
+                String text = src.substring(pos, end);
+                Object value;
+                try {
+                    value = parseInteger(text);
+                } catch (TemplateLimitException e) {
+                    throw error("integer literal too large");
+                }
+                tokens.add(new Token(Token.Kind.INTEGER, text, value, line));
+                pos = end;
             } else if (Character.isLetter(c) || c == '_' || Character.isUnicodeIdentifierStart(c)) {
-                int end = pos + 1;
+                end = pos + 1;
                 while (end < n && (Character.isUnicodeIdentifierPart(src.charAt(end)) && !Character.isIdentifierIgnorable(src.charAt(end)))) {
                     end++;
                 }
@@ -278,6 +278,92 @@ final class Lexer {
                 pos += op.length();
             }
         }
+    }
+
+    // Jinja's number grammar (lexer.py float_re, integer_re), scanned by hand: regular expressions with
+    // repeated groups recurse per repetition and overflow the stack on a long run of digits.
+
+    /** End of digits with single underscores between them (Python's {@code (\d+_)*\d+}), or -1. */
+    private int digitsEnd(int p) {
+        if (p >= n || !isAsciiDigit(src.charAt(p))) {
+            return -1;
+        }
+        int i = p + 1;
+        while (i < n) {
+            char c = src.charAt(i);
+            if (isAsciiDigit(c)) {
+                i++;
+            } else if (c == '_' && i + 1 < n && isAsciiDigit(src.charAt(i + 1))) {
+                i += 2;
+            } else {
+                break;
+            }
+        }
+        return i;
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** {@code (?<!\.)D((\.D)?[eE][+-]?D|\.D)}: end of a float literal at p, or -1. */
+    private int floatEnd(int p) {
+        if (p > 0 && src.charAt(p - 1) == '.') {
+            return -1;
+        }
+        int i = digitsEnd(p);
+        int fraction = i < n && src.charAt(i) == '.' ? digitsEnd(i + 1) : -1;
+        int afterFraction = fraction > 0 ? fraction : i;
+        if (afterFraction < n && (src.charAt(afterFraction) == 'e' || src.charAt(afterFraction) == 'E')) {
+            int e = afterFraction + 1;
+            if (e < n && (src.charAt(e) == '+' || src.charAt(e) == '-')) {
+                e++;
+            }
+            int exponent = digitsEnd(e);
+            if (exponent > 0) {
+                return exponent;
+            }
+        }
+        return fraction;
+    }
+
+    /** {@code 0b(_?[01])+|0o(_?[0-7])+|0x(_?[0-9a-f])+|[1-9](_?\d)*|0(_?0)*}: end of an integer literal at p. */
+    private int integerEnd(int p) {
+        char c = src.charAt(p);
+        if (c == '0' && p + 1 < n) {
+            char prefix = Character.toLowerCase(src.charAt(p + 1));
+            int radix = prefix == 'b' ? 2 : prefix == 'o' ? 8 : prefix == 'x' ? 16 : 0;
+            if (radix > 0) {
+                int end = radixDigitsEnd(p + 2, radix);
+                if (end > 0) {
+                    return end;
+                }
+            }
+        }
+        if (c == '0') {
+            int i = p + 1;
+            while (i < n && (src.charAt(i) == '0' || (src.charAt(i) == '_' && i + 1 < n && src.charAt(i + 1) == '0'))) {
+                i += src.charAt(i) == '_' ? 2 : 1;
+            }
+            return i;
+        }
+        return digitsEnd(p);
+    }
+
+    /** {@code (_?[digit])+} in the radix: end, or -1 when there is not at least one digit. */
+    private int radixDigitsEnd(int p, int radix) {
+        int i = p;
+        int end = -1;
+        while (i < n) {
+            int q = src.charAt(i) == '_' ? i + 1 : i;
+            if (q < n && Character.digit(src.charAt(q), radix) >= 0 && src.charAt(q) < 128) {
+                i = q + 1;
+                end = i;
+            } else {
+                break;
+            }
+        }
+        return end;
     }
 
     private boolean endTag(boolean block) {
@@ -330,7 +416,11 @@ final class Lexer {
         return null;
     }
 
-    private static Object parseInteger(String text) {
+    private Object parseInteger(String text) {
+        // Far above PyNumbers.MAX_INT_BITS in any radix; checked before BigInteger's quadratic parse.
+        if (text.length() > 10_000) {
+            throw error("integer literal too large");
+        }
         String digits = text.replace("_", "");
         int radix = 10;
         if (digits.length() > 1 && digits.charAt(0) == '0') {

@@ -354,7 +354,7 @@ final class Methods {
                 if (sep.isEmpty()) {
                     throw new TemplateException("empty separator");
                 }
-                int i = name.equals("partition") ? s.indexOf(sep) : s.lastIndexOf(sep);
+                int i = name.equals("partition") ? PyStrings.indexOf(s, sep, 0) : PyStrings.lastIndexOf(s, sep, s.length());
                 if (i < 0) {
                     return PyList.tuple(name.equals("partition") ? Arrays.asList(s, "", "") : Arrays.asList("", "", s));
                 }
@@ -447,8 +447,9 @@ final class Methods {
             if (sub.isEmpty()) {
                 return (long) PyStrings.length(region) + 1;
             }
+            PyStrings.Finder finder = new PyStrings.Finder(sub);
             long c = 0;
-            for (int i = region.indexOf(sub); i >= 0; i = region.indexOf(sub, i + sub.length())) {
+            for (int i = finder.indexIn(region, 0); i >= 0; i = finder.indexIn(region, i + sub.length())) {
                 c++;
             }
             return c;
@@ -458,7 +459,8 @@ final class Methods {
             int offLo = PyStrings.offsetOf(s, (int) lo);
             int offHi = PyStrings.offsetOf(s, (int) hi);
             String region = s.substring(offLo, offHi);
-            int i = name.startsWith("r") ? region.lastIndexOf(sub) : region.indexOf(sub);
+            int i = name.startsWith("r") ? PyStrings.lastIndexOf(region, sub, region.length())
+                    : PyStrings.indexOf(region, sub, 0);
             if (i >= 0) {
                 result = PyStrings.cpIndex(s, offLo + i);
             }

@@ -474,8 +474,7 @@ final class PyNumbers {
         if (body.equals("nan")) {
             return Double.NaN;
         }
-        if (!body.matches("((\\d(_?\\d)*)?\\.?(\\d(_?\\d)*)?)(e[+-]?\\d(_?\\d)*)?") || !body.matches(".*\\d.*")
-                || body.startsWith("e") || body.startsWith(".e")) {
+        if (!isDecimalLiteral(body)) {
             return null;
         }
         try {
@@ -483,6 +482,59 @@ final class PyNumbers {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /**
+     * Python's float syntax after the sign: digits with single underscores between them, an optional
+     * fraction and exponent, at least one mantissa digit. Checked by hand: a regular expression with
+     * repeated groups would overflow the stack on a long string.
+     */
+    private static boolean isDecimalLiteral(String s) {
+        int n = s.length();
+        int i = 0;
+        int mantissaDigits = 0;
+        int[] end = new int[1];
+        int digits = digitRun(s, i, end);
+        mantissaDigits += digits;
+        i = end[0];
+        if (i < n && s.charAt(i) == '.') {
+            digits = digitRun(s, i + 1, end);
+            mantissaDigits += digits;
+            i = end[0];
+        }
+        if (mantissaDigits == 0) {
+            return false;
+        }
+        if (i < n && s.charAt(i) == 'e') {
+            int e = i + 1;
+            if (e < n && (s.charAt(e) == '+' || s.charAt(e) == '-')) {
+                e++;
+            }
+            if (digitRun(s, e, end) == 0) {
+                return false;
+            }
+            i = end[0];
+        }
+        return i == n;
+    }
+
+    /** Counts digits (underscores allowed between digits) from p; end[0] is where the run stops. */
+    private static int digitRun(String s, int p, int[] end) {
+        int count = 0;
+        int i = p;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                count++;
+                i++;
+            } else if (c == '_' && count > 0 && i + 1 < s.length() && s.charAt(i + 1) >= '0' && s.charAt(i + 1) <= '9') {
+                i++;
+            } else {
+                break;
+            }
+        }
+        end[0] = i;
+        return count;
     }
 
     /** Python int(str, base): optional sign, whitespace, underscores, 0x/0o/0b prefixes (base 0 or matching). */
@@ -507,7 +559,8 @@ final class PyNumbers {
         }
         if (radix == 0) {
             radix = 10;
-            if (lower.length() > 1 && lower.matches("0[0_]*[1-9].*")) {
+            // Base 0 refuses leading zeros ("012"), as Python does.
+            if (lower.length() > 1 && lower.charAt(0) == '0' && lower.chars().anyMatch(ch -> ch >= '1' && ch <= '9')) {
                 return null;
             }
         }
@@ -520,8 +573,9 @@ final class PyNumbers {
                 return null;
             }
         }
-        if (digits.length() > 5000) {
-            throw new TemplateLimitException("integer string too long");
+        if (digits.length() > 4300) {
+            // Python refuses int() of more than 4300 digits (a ValueError, which |int turns into its default).
+            return null;
         }
         BigInteger v = new BigInteger(digits, radix);
         return normalize(negative ? v.negate() : v);

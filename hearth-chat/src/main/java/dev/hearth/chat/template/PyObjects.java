@@ -275,10 +275,10 @@ final class PyObjects {
     static boolean contains(Object container, Object item, Budget budget) {
         switch (container) {
             case String s -> {
-                return s.contains(requireStringOperand(item));
+                return PyStrings.contains(s, requireStringOperand(item));
             }
             case Markup m -> {
-                return m.text().contains(requireStringOperand(item));
+                return PyStrings.contains(m.text(), requireStringOperand(item));
             }
             case PyDict d -> {
                 return d.containsKey(item);

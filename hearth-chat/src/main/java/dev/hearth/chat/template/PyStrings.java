@@ -91,6 +91,107 @@ final class PyStrings {
         return sb.toString();
     }
 
+    // ---- substring search ----------------------------------------------------------------------
+
+    /**
+     * Substring search in linear time. Java's {@code String.indexOf} compares naively, which takes
+     * n·m steps in the worst case ('aaa…ab' in 'aaa…a'); Python's search is linear, and templates pick
+     * both strings. Short needles use indexOf (at most 32·n); longer ones Knuth-Morris-Pratt.
+     */
+    static final class Finder {
+        private static final int NAIVE_MAX = 32;
+        private final String needle;
+        private int[] forward;
+        private String reversed;
+        private int[] backward;
+
+        Finder(String needle) {
+            this.needle = needle;
+        }
+
+        /** Like {@code haystack.indexOf(needle, from)}. */
+        int indexIn(String haystack, int from) {
+            int m = needle.length();
+            if (m <= NAIVE_MAX) {
+                return haystack.indexOf(needle, from);
+            }
+            if (forward == null) {
+                forward = failure(needle);
+            }
+            int k = 0;
+            for (int i = Math.max(0, from); i < haystack.length(); i++) {
+                char c = haystack.charAt(i);
+                while (k > 0 && needle.charAt(k) != c) {
+                    k = forward[k - 1];
+                }
+                if (needle.charAt(k) == c) {
+                    k++;
+                }
+                if (k == m) {
+                    return i - m + 1;
+                }
+            }
+            return -1;
+        }
+
+        /** Like {@code haystack.lastIndexOf(needle, from)}: the last match starting at or before {@code from}. */
+        int lastIndexIn(String haystack, int from) {
+            int m = needle.length();
+            if (m <= NAIVE_MAX) {
+                return haystack.lastIndexOf(needle, from);
+            }
+            int start = Math.min(from, haystack.length() - m);
+            if (start < 0) {
+                return -1;
+            }
+            if (backward == null) {
+                reversed = new StringBuilder(needle).reverse().toString();
+                backward = failure(reversed);
+            }
+            int k = 0;
+            for (int i = start + m - 1; i >= 0; i--) {
+                char c = haystack.charAt(i);
+                while (k > 0 && reversed.charAt(k) != c) {
+                    k = backward[k - 1];
+                }
+                if (reversed.charAt(k) == c) {
+                    k++;
+                }
+                if (k == m) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private static int[] failure(String p) {
+            int[] f = new int[p.length()];
+            int k = 0;
+            for (int i = 1; i < p.length(); i++) {
+                while (k > 0 && p.charAt(i) != p.charAt(k)) {
+                    k = f[k - 1];
+                }
+                if (p.charAt(i) == p.charAt(k)) {
+                    k++;
+                }
+                f[i] = k;
+            }
+            return f;
+        }
+    }
+
+    static int indexOf(String haystack, String needle, int from) {
+        return new Finder(needle).indexIn(haystack, from);
+    }
+
+    static int lastIndexOf(String haystack, String needle, int from) {
+        return new Finder(needle).lastIndexIn(haystack, from);
+    }
+
+    static boolean contains(String haystack, String needle) {
+        return indexOf(haystack, needle, 0) >= 0;
+    }
+
     // ---- strip / split -----------------------------------------------------------------------
 
     private static boolean inChars(int cp, String chars) {
@@ -159,9 +260,10 @@ final class PyStrings {
         if (sep.isEmpty()) {
             throw new TemplateException("empty separator");
         }
+        Finder finder = new Finder(sep);
         int i = 0;
         while (maxsplit < 0 || out.size() < maxsplit) {
-            int j = s.indexOf(sep, i);
+            int j = finder.indexIn(s, i);
             if (j < 0) {
                 break;
             }
@@ -202,9 +304,10 @@ final class PyStrings {
             if (sep.isEmpty()) {
                 throw new TemplateException("empty separator");
             }
+            Finder finder = new Finder(sep);
             int end = s.length();
             while (out.size() < maxsplit) {
-                int j = s.lastIndexOf(sep, end - sep.length());
+                int j = end - sep.length() < 0 ? -1 : finder.lastIndexIn(s, end - sep.length());
                 if (j < 0) {
                     break;
                 }
@@ -268,10 +371,11 @@ final class PyStrings {
             return sb.toString();
         }
         StringBuilder sb = null;
+        Finder finder = new Finder(old);
         int i = 0;
         long done = 0;
         while (count < 0 || done < count) {
-            int j = s.indexOf(old, i);
+            int j = finder.indexIn(s, i);
             if (j < 0) {
                 break;
             }

@@ -1,6 +1,8 @@
 package dev.hearth.cli.chat;
 
-import dev.hearth.cli.client.HearthClient;
+import dev.hearth.server.api.Json;
+import dev.hearth.server.client.HearthClient;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +30,8 @@ public final class ChatSession {
     private String system;
     private final List<Message> messages = new ArrayList<>();
     private final Map<String, Object> options = new LinkedHashMap<>();
-    private volatile HearthClient.Stream current;
+    private String keepAlive;
+    private volatile HearthClient.Cancellation current;
 
     public ChatSession(HearthClient client, String model) {
         this.client = client;
@@ -42,6 +45,11 @@ public final class ChatSession {
     /** Switches model; the conversation is kept. */
     public void model(String name) {
         this.model = name;
+    }
+
+    /** Ollama's {@code keep_alive} sent with every request (null: the server's default). */
+    public void keepAlive(String duration) {
+        this.keepAlive = duration;
     }
 
     public String system() {
@@ -69,17 +77,20 @@ public final class ChatSession {
     }
 
     /** Loads the model (an empty chat), so the first answer does not pay for it and errors show early. */
-    public void load() {
-        ObjectNode req = HearthClient.object();
+    public void load() throws IOException {
+        ObjectNode req = Json.object();
         req.put("model", model);
         req.putArray("messages");
         req.put("stream", false);
+        if (keepAlive != null) {
+            req.put("keep_alive", keepAlive);
+        }
         client.post("/api/chat", req);
     }
 
     /** The model's details from {@code /api/show}. */
-    public JsonNode show() {
-        ObjectNode req = HearthClient.object();
+    public JsonNode show() throws IOException {
+        ObjectNode req = Json.object();
         req.put("model", model);
         return client.post("/api/show", req);
     }
@@ -88,9 +99,9 @@ public final class ChatSession {
      * Sends {@code userText} and streams the answer's text to {@code onText}. An interrupted answer
      * ({@link #interrupt}) leaves the conversation as it was before the question.
      */
-    public Answer ask(String userText, Consumer<String> onText) {
+    public Answer ask(String userText, Consumer<String> onText) throws IOException {
         messages.add(new Message("user", userText));
-        ObjectNode req = HearthClient.object();
+        ObjectNode req = Json.object();
         req.put("model", model);
         ArrayNode ms = req.putArray("messages");
         if (system != null) {
@@ -99,56 +110,55 @@ public final class ChatSession {
         for (Message m : messages) {
             ms.addObject().put("role", m.role()).put("content", m.content());
         }
+        if (keepAlive != null) {
+            req.put("keep_alive", keepAlive);
+        }
         if (!options.isEmpty()) {
             ObjectNode o = req.putObject("options");
             options.forEach((k, v) -> o.putPOJO(k, v));
         }
         StringBuilder content = new StringBuilder();
-        JsonNode[] last = new JsonNode[1];
-        HearthClient.Stream stream = client.stream("/api/chat", req);
-        current = stream;
-        boolean complete;
+        HearthClient.Cancellation cancellation = new HearthClient.Cancellation();
+        current = cancellation;
+        JsonNode last;
         try {
-            complete = stream.forEach(chunk -> {
+            last = client.stream("/api/chat", req, chunk -> {
                 JsonNode msg = chunk.get("message");
                 if (msg != null && msg.has("content")) {
                     String piece = msg.get("content").asString();
                     content.append(piece);
                     onText.accept(piece);
                 }
-                if (chunk.path("done").asBoolean(false)) {
-                    last[0] = chunk;
-                }
-            });
-        } catch (RuntimeException e) {
+            }, cancellation);
+        } catch (IOException | RuntimeException e) {
             messages.removeLast();
             throw e;
         } finally {
             current = null;
         }
-        if (!complete) {
+        if (last == null) {
             messages.removeLast();
             return new Answer(content.toString(), true, 0, null);
         }
-        int dropped = last[0] == null ? 0 : last[0].path("truncated_messages").asInt(0);
+        int dropped = last.path("truncated_messages").asInt(0);
         for (int i = 0; i < dropped && messages.size() > 1; i++) {
             messages.removeFirst();
         }
         messages.add(new Message("assistant", content.toString()));
-        return new Answer(content.toString(), false, dropped, last[0]);
+        return new Answer(content.toString(), false, dropped, last);
     }
 
     /** Stops the answer being streamed (from another thread, e.g. on Ctrl+C). */
     public void interrupt() {
-        HearthClient.Stream s = current;
-        if (s != null) {
-            s.cancel();
+        HearthClient.Cancellation c = current;
+        if (c != null) {
+            c.cancel();
         }
     }
 
     /** Saves the session as a new model: the current model plus system prompt, parameters and messages. */
-    public void save(String name) {
-        ObjectNode req = HearthClient.object();
+    public void save(String name) throws IOException {
+        ObjectNode req = Json.object();
         req.put("model", name);
         req.put("from", model);
         if (system != null) {

@@ -285,6 +285,10 @@ public final class HttpExchange {
             case 200 -> "OK";
             case 201 -> "Created";
             case 204 -> "No Content";
+            case 301 -> "Moved Permanently";
+            case 304 -> "Not Modified";
+            case 307 -> "Temporary Redirect";
+            case 308 -> "Permanent Redirect";
             case 400 -> "Bad Request";
             case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
@@ -302,7 +306,7 @@ public final class HttpExchange {
             case 503 -> "Service Unavailable";
             case 505 -> "HTTP Version Not Supported";
             case 507 -> "Insufficient Storage";
-            default -> status < 300 ? "OK" : status < 500 ? "Client Error" : "Server Error";
+            default -> status < 300 ? "OK" : status < 400 ? "Redirect" : status < 500 ? "Client Error" : "Server Error";
         };
     }
 

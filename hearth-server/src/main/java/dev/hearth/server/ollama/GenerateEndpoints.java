@@ -1,5 +1,9 @@
 package dev.hearth.server.ollama;
 
+import dev.hearth.chat.tools.ToolCall;
+import dev.hearth.chat.tools.ToolCallFormat;
+import dev.hearth.chat.tools.ToolCallParser;
+import dev.hearth.chat.tools.ToolCallStream;
 import dev.hearth.engine.GenerationResult;
 import dev.hearth.server.api.ApiException;
 import dev.hearth.server.api.Fields;
@@ -183,12 +187,24 @@ public final class GenerateEndpoints {
             Completions.ChatPrompt chatPrompt = completions.chatPrompt(s, withModelDefaults(model, messages), tools, thinkVars(req));
             int[] prompt = chatPrompt.tokens();
             var generation = completions.submit(s, prompt, gone, stream);
+            // With tools, output that may be a call is held back and parsed (see ToolCallStream).
+            ToolCallStream calls = tools == null || tools.isEmpty() ? null
+                    : new ToolCallStream(ToolCallFormat.forTemplate(s.prompts().templateSource()));
             if (!stream) {
                 GenerationResult r = generation.finish(null);
                 ObjectNode o = header(model);
                 ObjectNode msg = o.putObject("message");
                 msg.put("role", "assistant");
-                msg.put("content", r.text());
+                if (calls != null) {
+                    ToolCallParser.Parsed parsed = ToolCallParser.parse(r.text(),
+                            ToolCallFormat.forTemplate(s.prompts().templateSource()));
+                    msg.put("content", parsed.content());
+                    if (parsed.hasCalls()) {
+                        msg.set("tool_calls", toolCalls(parsed.calls()));
+                    }
+                } else {
+                    msg.put("content", r.text());
+                }
                 finish(o, r, s, start);
                 truncatedMessages(o, chatPrompt, model);
                 Responses.json(ex, 200, o);
@@ -198,16 +214,23 @@ public final class GenerateEndpoints {
                 GenerationResult r;
                 try {
                     r = generation.finish(piece -> {
-                        ObjectNode o = header(model);
-                        ObjectNode msg = o.putObject("message");
-                        msg.put("role", "assistant");
-                        msg.put("content", piece);
-                        o.put("done", false);
-                        line(out, o);
+                        String content = calls == null ? piece : calls.feed(piece);
+                        if (!content.isEmpty()) {
+                            line(out, chatChunk(model, content, null));
+                        }
                     });
                 } catch (ApiException e) {
                     line(out, Json.object().put("error", e.getMessage()));
                     return;
+                }
+                if (calls != null) {
+                    ToolCallParser.Parsed parsed = calls.finish();
+                    if (!parsed.content().isEmpty()) {
+                        line(out, chatChunk(model, parsed.content(), null));
+                    }
+                    if (parsed.hasCalls()) {
+                        line(out, chatChunk(model, "", toolCalls(parsed.calls())));
+                    }
                 }
                 ObjectNode o = header(model);
                 ObjectNode msg = o.putObject("message");
@@ -229,6 +252,30 @@ public final class GenerateEndpoints {
         if (fromRequest > 0) {
             o.put("truncated_messages", fromRequest);
         }
+    }
+
+    private static ObjectNode chatChunk(ResolvedModel model, String content, ArrayNode toolCalls) {
+        ObjectNode o = header(model);
+        ObjectNode msg = o.putObject("message");
+        msg.put("role", "assistant");
+        msg.put("content", content);
+        if (toolCalls != null) {
+            msg.set("tool_calls", toolCalls);
+        }
+        o.put("done", false);
+        return o;
+    }
+
+    /** Ollama's {@code tool_calls}: {@code [{"function": {"index", "name", "arguments": {...}}}]}. */
+    static ArrayNode toolCalls(List<ToolCall> calls) {
+        ArrayNode a = Json.array();
+        for (int i = 0; i < calls.size(); i++) {
+            ObjectNode fn = a.addObject().putObject("function");
+            fn.put("index", i);
+            fn.put("name", calls.get(i).name());
+            fn.set("arguments", Json.mapper().valueToTree(calls.get(i).arguments()));
+        }
+        return a;
     }
 
     /** The model's MESSAGES layer first, and its SYSTEM unless the conversation has a system message. */

@@ -110,7 +110,7 @@ public final class ModelEndpoints {
         if (!r.license().isEmpty()) {
             root.put("license", String.join("\n", r.license()));
         }
-        root.put("modelfile", modelfile(r, template));
+        root.put("modelfile", modelfile(nameText, r, template));
         String params = parameters(r.params());
         if (!params.isEmpty()) {
             root.put("parameters", params);
@@ -146,6 +146,15 @@ public final class ModelEndpoints {
 
     private static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /** The store's Modelfile for the model (which {@code Modelfile.parse} reads back), else a plain one. */
+    private String modelfile(String nameText, ResolvedModel r, String template) {
+        try {
+            return catalog.library().show(nameText).modelfile();
+        } catch (IOException | RuntimeException e) {
+            return modelfile(r, template);
+        }
     }
 
     static String modelfile(ResolvedModel r, String template) {

@@ -1,5 +1,9 @@
 package dev.hearth.server.openai;
 
+import dev.hearth.chat.tools.ToolCall;
+import dev.hearth.chat.tools.ToolCallFormat;
+import dev.hearth.chat.tools.ToolCallParser;
+import dev.hearth.chat.tools.ToolCallStream;
 import dev.hearth.engine.GenerationResult;
 import dev.hearth.server.api.ApiException;
 import dev.hearth.server.api.Fields;
@@ -62,12 +66,17 @@ public final class OpenAiEndpoints {
             throw ApiException.badRequest("'messages' must contain at least one message");
         }
         List<Object> tools = tools(req);
+        if (toolChoiceNone(req)) {
+            tools = null; // the model must not call tools: it is not told about them
+        }
         BooleanSupplier gone = ex::clientGone;
         try (Completions.Session s = completions.open(model, options, null, gone, start)) {
             int[] prompt = completions.chatPrompt(s, withModelDefaults(model, messages), tools, Map.of()).tokens();
             Generation g = completions.submit(s, prompt, gone, stream);
             String id = "chatcmpl-" + randomId();
             long created = System.currentTimeMillis() / 1000;
+            ToolCallFormat format = ToolCallFormat.forTemplate(s.prompts().templateSource());
+            ToolCallStream calls = tools == null || tools.isEmpty() ? null : new ToolCallStream(format);
             if (!stream) {
                 GenerationResult r = g.finish(null);
                 ObjectNode o = envelope(id, "chat.completion", created, modelText);
@@ -75,8 +84,19 @@ public final class OpenAiEndpoints {
                 choice.put("index", 0);
                 ObjectNode msg = choice.putObject("message");
                 msg.put("role", "assistant");
-                msg.put("content", r.text());
-                choice.put("finish_reason", finishReason(r));
+                ToolCallParser.Parsed parsed = calls == null ? new ToolCallParser.Parsed(r.text(), List.of())
+                        : ToolCallParser.parse(r.text(), format);
+                if (parsed.hasCalls()) {
+                    if (parsed.content().isEmpty()) {
+                        msg.putNull("content");
+                    } else {
+                        msg.put("content", parsed.content());
+                    }
+                    msg.set("tool_calls", toolCalls(parsed.calls(), false));
+                } else {
+                    msg.put("content", parsed.content());
+                }
+                choice.put("finish_reason", parsed.hasCalls() ? "tool_calls" : finishReason(r));
                 choice.putNull("logprobs");
                 o.set("usage", usage(r));
                 Responses.json(ex, 200, o);
@@ -87,13 +107,32 @@ public final class OpenAiEndpoints {
                         choice(Json.object().put("role", "assistant").put("content", ""), null)));
                 GenerationResult r;
                 try {
-                    r = g.finish(piece -> event(out, chunk(id, created, modelText, includeUsage,
-                            choice(Json.object().put("content", piece), null))));
+                    r = g.finish(piece -> {
+                        String content = calls == null ? piece : calls.feed(piece);
+                        if (!content.isEmpty()) {
+                            event(out, chunk(id, created, modelText, includeUsage, choice(Json.object().put("content", content), null)));
+                        }
+                    });
                 } catch (ApiException e) {
                     streamError(out, e);
                     return;
                 }
-                event(out, chunk(id, created, modelText, includeUsage, choice(Json.object(), finishReason(r))));
+                boolean called = false;
+                if (calls != null) {
+                    ToolCallParser.Parsed parsed = calls.finish();
+                    if (!parsed.content().isEmpty()) {
+                        event(out, chunk(id, created, modelText, includeUsage,
+                                choice(Json.object().put("content", parsed.content()), null)));
+                    }
+                    if (parsed.hasCalls()) {
+                        called = true;
+                        ObjectNode delta = Json.object();
+                        delta.set("tool_calls", toolCalls(parsed.calls(), true));
+                        event(out, chunk(id, created, modelText, includeUsage, choice(delta, null)));
+                    }
+                }
+                event(out, chunk(id, created, modelText, includeUsage,
+                        choice(Json.object(), called ? "tool_calls" : finishReason(r))));
                 if (includeUsage) {
                     ObjectNode u = chunk(id, created, modelText, false, null);
                     u.set("usage", usage(r));
@@ -103,6 +142,28 @@ public final class OpenAiEndpoints {
                 out.flush();
             }
         }
+    }
+
+    /** OpenAI's {@code tool_calls}: ids, type "function", arguments as a JSON string; streamed ones carry an index. */
+    static ArrayNode toolCalls(List<ToolCall> calls, boolean streamed) {
+        ArrayNode a = Json.array();
+        for (int i = 0; i < calls.size(); i++) {
+            ObjectNode c = a.addObject();
+            if (streamed) {
+                c.put("index", i);
+            }
+            c.put("id", "call_" + randomId());
+            c.put("type", "function");
+            ObjectNode fn = c.putObject("function");
+            fn.put("name", calls.get(i).name());
+            fn.put("arguments", calls.get(i).argumentsJson());
+        }
+        return a;
+    }
+
+    private static boolean toolChoiceNone(Fields req) {
+        var choice = req.raw("tool_choice");
+        return choice.isPresent() && choice.get().isString() && choice.get().stringValue().equals("none");
     }
 
     /** Validates OpenAI chat messages: content as a string or text parts; tool calls with JSON-string arguments. */
