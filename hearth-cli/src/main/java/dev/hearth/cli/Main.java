@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             GenerateCommand.class,
+            RunCommand.class,
             BenchCommand.class,
             InspectCommand.class,
             QuantizeCommand.class,
@@ -32,7 +33,6 @@ import picocli.CommandLine.Command;
             CpCommand.class,
             CreateCommand.class,
             DoctorCommand.class,
-            RunCommand.class,
             PsCommand.class,
             StopCommand.class,
         })

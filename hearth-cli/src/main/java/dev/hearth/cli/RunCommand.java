@@ -1,225 +1,363 @@
 package dev.hearth.cli;
 
+import dev.hearth.cli.chat.ChatSession;
 import dev.hearth.config.HearthSettings;
-import dev.hearth.server.HearthServer;
-import dev.hearth.server.ServerConfig;
 import dev.hearth.server.api.Json;
 import dev.hearth.server.client.HearthClient;
 import dev.hearth.server.client.HearthClientException;
 import dev.hearth.server.client.RemoteModelLibrary;
-import dev.hearth.server.models.ModelCatalog;
-import dev.hearth.server.runtime.SchedulerConfig;
-import dev.hearth.store.library.LocalModelLibrary;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code hearth run NAME [PROMPT]}: chat with a model, pulling it first if needed. With a prompt (or text on
- * standard input) it answers once; otherwise it holds a conversation line by line. It uses the running server
- * when there is one, and otherwise runs the same server in this process for the duration of the command, so
- * both paths behave the same.
+ * {@code hearth run MODEL [PROMPT]}: chat with a model in the terminal, or answer one prompt and exit.
+ * Talks to the server through the same HTTP API as any app (a private in-process server when none runs).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Chat with a model (pulled first if it is not installed).",
-            "With PROMPT, or text piped on standard input, answers once; otherwise starts a conversation",
-            "(/bye to leave, /clear to forget it, \"\"\" to start and end a multi-line message)."})
-final class RunCommand implements Callable<Integer> {
+        description = {"Chat with a model in the terminal; with a prompt (or piped input), answer once and exit.",
+            "In the chat, type /? for commands; \"\"\" starts and ends multi-line input; Ctrl+C stops an answer; Ctrl+D exits."})
+public final class RunCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "Model to run.")
-    String name;
+    @Parameters(index = "0", paramLabel = "MODEL", description = "model name (pulled first when it is not installed)")
+    String model;
 
-    @Parameters(index = "1..*", paramLabel = "PROMPT", arity = "0..*", description = "Prompt (answers once and exits).")
-    List<String> prompt;
+    @Parameters(index = "1..*", paramLabel = "PROMPT", description = "answer this and exit")
+    List<String> prompt = new ArrayList<>();
 
-    @Option(names = "--verbose", description = "Print timings and token rates after each answer.")
+    @Option(names = "--verbose", description = "print prompt and generation rates after each answer")
     boolean verbose;
 
-    @Option(names = "--keepalive", paramLabel = "DURATION", description = "How long the model stays loaded afterwards (e.g. 5m, 0).")
+    @Option(names = "--keepalive", paramLabel = "DURATION", description = "how long the model stays loaded afterwards (e.g. 5m, 0)")
     String keepAlive;
 
-    @Option(names = "--insecure", description = "Allow pulling over plain HTTP.")
+    @Option(names = "--insecure", description = "allow pulling over plain HTTP")
     boolean insecure;
 
-    @ParentCommand
+    @picocli.CommandLine.ParentCommand
     Main main;
 
-    @Spec
-    CommandSpec spec;
+    /** Options {@code /set parameter} accepts, with Ollama's names. */
+    static final Set<String> PARAMETERS = Set.of("num_ctx", "num_predict", "temperature", "top_k", "top_p", "min_p",
+            "repeat_penalty", "repeat_last_n", "presence_penalty", "frequency_penalty", "seed", "stop", "num_thread");
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         HearthSettings settings = main.settings();
-        Optional<HearthClient> running = main.server();
-        HearthServer embedded = null;
-        HearthClient client;
-        if (running.isPresent()) {
-            client = running.get();
-        } else {
-            embedded = HearthServer.start(ServerConfig.ephemeralLoopback(), SchedulerConfig.from(settings),
-                    new ModelCatalog(LocalModelLibrary.open(settings, w -> err.println("hearth: warning: " + w))), null);
-            client = new HearthClient(URI.create(embedded.baseUrl()), Optional.empty());
-        }
-        try {
-            ensureInstalled(client, out, err, settings);
-            String once = prompt != null && !prompt.isEmpty() ? String.join(" ", prompt) : null;
-            if (once == null && System.console() == null) {
-                once = new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip();
-                if (once.isEmpty()) {
-                    throw new IllegalArgumentException("no prompt: pass one after the model name, pipe it in, or run in a terminal");
-                }
+        boolean interactiveInput = System.console() != null && System.console().isTerminal();
+        String oneShot = null;
+        if (!interactiveInput) {
+            String piped = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+            List<String> parts = new ArrayList<>();
+            if (!piped.isBlank()) {
+                parts.add(piped);
             }
-            ArrayNode history = Json.array();
-            if (once != null) {
-                history.addObject().put("role", "user").put("content", once);
-                answer(client, history, out, err);
+            parts.addAll(prompt);
+            oneShot = String.join(" ", parts);
+        } else if (!prompt.isEmpty()) {
+            oneShot = String.join(" ", prompt);
+        }
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        try (ServerConnection connection = ServerConnection.open(main, err)) {
+            ensureInstalled(connection.client(), settings, err);
+            ChatSession session = new ChatSession(connection.client(), model);
+            session.keepAlive(keepAlive);
+            session.load();
+            PrintStream out = System.out;
+            if (oneShot != null) {
+                if (oneShot.isBlank()) {
+                    throw new IllegalArgumentException("nothing to answer: the prompt is empty");
+                }
+                ChatSession.Answer a = session.ask(oneShot, piece -> {
+                    out.print(piece);
+                    out.flush();
+                });
+                out.println();
+                printStats(a, System.err);
                 return 0;
             }
-            converse(client, history, out, err);
-            return 0;
-        } finally {
-            if (embedded != null) {
-                embedded.stop(Duration.ZERO);
-            }
+            return interactive(session, settings);
         }
     }
 
-    private void ensureInstalled(HearthClient client, PrintWriter out, PrintWriter err, HearthSettings settings)
-            throws Exception {
+    /** Pulls the model when the server does not have it, with progress bars like {@code hearth pull}. */
+    private void ensureInstalled(HearthClient client, HearthSettings settings, PrintWriter err) throws IOException {
         try {
-            client.post("/api/show", Json.object().put("model", name));
+            client.post("/api/show", Json.object().put("model", model));
         } catch (HearthClientException e) {
             if (e.status() != 404) {
                 throw e;
             }
+            PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
             ProgressBars bars = new ProgressBars(out, err, ProgressBars.stdoutIsTerminal());
             try {
-                new RemoteModelLibrary(client, settings.contextLength()).pull(name, insecure, bars);
+                new RemoteModelLibrary(client, settings.contextLength()).pull(model, insecure, bars);
             } finally {
                 bars.finish();
             }
         }
-        // Load now, so the first answer's time is the answer's, and load errors come before any prompt.
-        ObjectNode load = Json.object().put("model", name);
-        if (keepAlive != null) {
-            load.put("keep_alive", keepAlive);
-        }
-        client.post("/api/generate", load);
     }
 
-    private void converse(HearthClient client, ArrayNode history, PrintWriter out, PrintWriter err) throws Exception {
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        while (true) {
-            out.print(">>> ");
+    private int interactive(ChatSession session, HearthSettings settings) throws IOException {
+        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+            Path history = settings.models().getParent() != null ? settings.models().getParent().resolve("history")
+                    : Path.of(System.getProperty("user.home"), ".hearth", "history");
+            LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("hearth")
+                    .variable(LineReader.HISTORY_FILE, history)
+                    .variable(LineReader.SECONDARY_PROMPT_PATTERN, "... ")
+                    .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+                    .build();
+            PrintWriter out = terminal.writer();
+            terminal.handle(Terminal.Signal.INT, signal -> session.interrupt());
+            out.println("Chatting with " + session.model() + ". Type /? for help, /bye or Ctrl+D to leave.");
             out.flush();
-            String line = in.readLine();
-            if (line == null) {
+            while (true) {
+                String line;
+                try {
+                    line = reader.readLine(">>> ");
+                } catch (UserInterruptException e) {
+                    out.println("Use Ctrl + d or /bye to exit.");
+                    out.flush();
+                    continue;
+                } catch (EndOfFileException e) {
+                    out.println();
+                    out.flush();
+                    return 0;
+                }
+                if (line.strip().startsWith("\"\"\"")) {
+                    String text = readMultiline(reader, line.strip().substring(3), out);
+                    if (text == null) {
+                        continue;
+                    }
+                    line = text;
+                } else if (line.strip().startsWith("/")) {
+                    if (!command(line.strip(), session, out)) {
+                        return 0;
+                    }
+                    continue;
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    ChatSession.Answer a = session.ask(line, piece -> {
+                        out.print(piece);
+                        out.flush();
+                    });
+                    out.println();
+                    if (a.interrupted()) {
+                        out.println("(stopped)");
+                    } else if (a.droppedMessages() > 0) {
+                        out.println("(the conversation outgrew the context: the " + a.droppedMessages()
+                                + " oldest messages were dropped)");
+                    }
+                    out.flush();
+                    printStats(a, new PrintStream(terminal.output(), true, StandardCharsets.UTF_8));
+                } catch (IOException | RuntimeException e) {
+                    out.println();
+                    out.println("Error: " + Main.describe(e));
+                    out.flush();
+                }
+            }
+        }
+    }
+
+    /** Reads lines until one ends with {@code """}; null when interrupted. */
+    private static String readMultiline(LineReader reader, String first, PrintWriter out) {
+        StringBuilder text = new StringBuilder();
+        String current = first;
+        while (true) {
+            if (current.endsWith("\"\"\"")) {
+                text.append(current, 0, current.length() - 3);
+                return text.toString();
+            }
+            text.append(current).append('\n');
+            try {
+                current = reader.readLine("... ");
+            } catch (UserInterruptException | EndOfFileException e) {
                 out.println();
+                return null;
+            }
+        }
+    }
+
+    /** Runs a slash command; returns false to leave the chat. */
+    boolean command(String line, ChatSession session, PrintWriter out) {
+        String[] words = line.split("\\s+", 4);
+        try {
+            switch (words[0]) {
+                case "/bye", "/exit" -> {
+                    return false;
+                }
+                case "/?", "/help" -> out.println(HELP);
+                case "/clear" -> {
+                    session.clear();
+                    out.println("Cleared the conversation.");
+                }
+                case "/set" -> set(words, line, session, out);
+                case "/show" -> show(words.length > 1 ? words[1] : "", session, out);
+                case "/save" -> {
+                    if (words.length < 2) {
+                        out.println("Usage: /save NAME");
+                    } else {
+                        session.save(words[1]);
+                        out.println("Saved the session as '" + words[1] + "'.");
+                    }
+                }
+                case "/load" -> {
+                    if (words.length < 2) {
+                        out.println("Usage: /load NAME");
+                    } else {
+                        String previous = session.model();
+                        session.model(words[1]);
+                        try {
+                            session.load();
+                        } catch (IOException | RuntimeException e) {
+                            session.model(previous);
+                            throw e;
+                        }
+                        session.clear();
+                        session.system(null);
+                        out.println("Loaded '" + words[1] + "'.");
+                    }
+                }
+                default -> out.println("Unknown command '" + words[0] + "'. Type /? for help.");
+            }
+        } catch (IOException | RuntimeException e) {
+            out.println("Error: " + Main.describe(e));
+        }
+        out.flush();
+        return true;
+    }
+
+    private void set(String[] words, String line, ChatSession session, PrintWriter out) {
+        if (words.length >= 2 && words[1].equals("system")) {
+            String text = line.replaceFirst("^/set\\s+system\\s*", "");
+            if (text.startsWith("\"") && text.endsWith("\"") && text.length() >= 2) {
+                text = text.substring(1, text.length() - 1);
+            }
+            session.system(text);
+            out.println("Set the system message.");
+        } else if (words.length >= 4 && words[1].equals("parameter")) {
+            String name = words[2];
+            if (!PARAMETERS.contains(name)) {
+                out.println("Unknown parameter '" + name + "'. Known: " + String.join(", ", new java.util.TreeSet<>(PARAMETERS)));
                 return;
             }
-            String text = line.strip();
-            if (text.startsWith("\"\"\"")) {
-                StringBuilder b = new StringBuilder(text.substring(3));
-                while (!b.toString().endsWith("\"\"\"")) {
-                    out.print("... ");
-                    out.flush();
-                    String more = in.readLine();
-                    if (more == null) {
-                        break;
-                    }
-                    b.append('\n').append(more);
-                }
-                String s = b.toString();
-                text = (s.endsWith("\"\"\"") ? s.substring(0, s.length() - 3) : s).strip();
+            Object value = parseValue(name, words[3].strip());
+            if (name.equals("stop")) {
+                @SuppressWarnings("unchecked")
+                List<String> stops = (List<String>) session.options().computeIfAbsent("stop", k -> new ArrayList<String>());
+                stops.add(words[3].strip());
             } else {
-                switch (text.toLowerCase(Locale.ROOT)) {
-                    case "/bye", "/exit" -> {
-                        return;
-                    }
-                    case "/clear" -> {
-                        history.removeAll();
-                        out.println("Cleared the conversation.");
-                        continue;
-                    }
-                    case "/?", "/help" -> {
-                        out.println("/bye     leave\n/clear   forget the conversation\n\"\"\"      begin or end a multi-line message");
-                        continue;
-                    }
-                    default -> {
-                        if (text.isEmpty()) {
-                            continue;
-                        }
-                        if (text.startsWith("/")) {
-                            out.println("Unknown command '" + text + "'. Type /? for help.");
-                            continue;
-                        }
-                    }
+                session.options().put(name, value);
+            }
+            out.println("Set parameter '" + name + "' to '" + words[3].strip() + "'.");
+        } else if (words.length >= 2 && (words[1].equals("verbose") || words[1].equals("quiet"))) {
+            verbose = words[1].equals("verbose");
+            out.println(verbose ? "Set verbose mode." : "Set quiet mode.");
+        } else {
+            out.println("Usage: /set parameter NAME VALUE | /set system TEXT | /set verbose | /set quiet");
+        }
+    }
+
+    private static Object parseValue(String name, String text) {
+        try {
+            return switch (name) {
+                case "num_ctx", "num_predict", "top_k", "repeat_last_n", "num_thread" -> Integer.parseInt(text);
+                case "seed" -> Long.parseLong(text);
+                case "stop" -> text;
+                default -> Double.parseDouble(text);
+            };
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a number for " + name);
+        }
+    }
+
+    private static void show(String what, ChatSession session, PrintWriter out) throws IOException {
+        JsonNode s = session.show();
+        switch (what) {
+            case "info" -> {
+                JsonNode details = s.path("details");
+                JsonNode info = s.path("model_info");
+                String arch = info.path("general.architecture").asString(details.path("family").asString(""));
+                out.println("  Model");
+                row(out, "architecture", arch);
+                row(out, "parameters", details.path("parameter_size").asString(""));
+                row(out, "context length", info.path(arch + ".context_length").asString(""));
+                row(out, "embedding length", info.path(arch + ".embedding_length").asString(""));
+                row(out, "quantization", details.path("quantization_level").asString(""));
+                if (s.has("capabilities")) {
+                    out.println("  Capabilities");
+                    s.get("capabilities").forEach(c -> out.println("    " + c.asString()));
                 }
             }
-            history.addObject().put("role", "user").put("content", text);
-            String reply = answer(client, history, out, err);
-            history.addObject().put("role", "assistant").put("content", reply);
-            out.println();
+            case "template" -> out.println(s.path("template").asString("(none)"));
+            case "system" -> out.println(session.system() != null ? session.system() : s.path("system").asString("(none)"));
+            case "parameters" -> {
+                out.println(s.path("parameters").asString("(model defaults)"));
+                for (Map.Entry<String, Object> e : session.options().entrySet()) {
+                    out.println(String.format(Locale.ROOT, "%-20s %s   (this session)", e.getKey(), e.getValue()));
+                }
+            }
+            case "modelfile" -> out.println(s.path("modelfile").asString(""));
+            case "license" -> out.println(s.path("license").asString("(none)"));
+            default -> out.println("Usage: /show info | template | system | parameters | modelfile | license");
         }
     }
 
-    /** Streams one answer to {@code out} and returns its text. */
-    private String answer(HearthClient client, ArrayNode history, PrintWriter out, PrintWriter err) throws Exception {
-        ObjectNode req = Json.object().put("model", name);
-        req.set("messages", history.deepCopy());
-        if (keepAlive != null) {
-            req.put("keep_alive", keepAlive);
-        }
-        StringBuilder text = new StringBuilder();
-        JsonNode last = client.stream("/api/chat", req, line -> {
-            String piece = line.path("message").path("content").asString("");
-            text.append(piece);
-            out.print(piece);
-            out.flush();
-        });
-        out.println();
-        out.flush();
-        if (verbose) {
-            stats(err, last);
-        }
-        return text.toString();
+    private static void row(PrintWriter out, String name, String value) {
+        out.println(String.format(Locale.ROOT, "    %-20s %s", name, value));
     }
 
-    private static void stats(PrintWriter err, JsonNode s) {
-        long promptCount = s.path("prompt_eval_count").asLong();
-        long promptNanos = s.path("prompt_eval_duration").asLong();
-        long evalCount = s.path("eval_count").asLong();
-        long evalNanos = s.path("eval_duration").asLong();
-        err.printf(Locale.ROOT, "total duration:       %s%n", seconds(s.path("total_duration").asLong()));
-        err.printf(Locale.ROOT, "load duration:        %s%n", seconds(s.path("load_duration").asLong()));
+    private void printStats(ChatSession.Answer a, PrintStream err) {
+        if (!verbose || a.stats() == null) {
+            return;
+        }
+        JsonNode s = a.stats();
+        double promptSeconds = s.path("prompt_eval_duration").asLong(0) / 1e9;
+        double evalSeconds = s.path("eval_duration").asLong(0) / 1e9;
+        long promptCount = s.path("prompt_eval_count").asLong(0);
+        long evalCount = s.path("eval_count").asLong(0);
+        err.printf(Locale.ROOT, "total duration:       %.3fs%n", s.path("total_duration").asLong(0) / 1e9);
+        err.printf(Locale.ROOT, "load duration:        %.3fs%n", s.path("load_duration").asLong(0) / 1e9);
         err.printf(Locale.ROOT, "prompt eval count:    %d token(s)%n", promptCount);
-        err.printf(Locale.ROOT, "prompt eval duration: %s%n", seconds(promptNanos));
-        err.printf(Locale.ROOT, "prompt eval rate:     %.2f tokens/s%n", promptNanos > 0 ? promptCount * 1e9 / promptNanos : 0);
+        err.printf(Locale.ROOT, "prompt eval rate:     %.2f tokens/s%n", promptSeconds > 0 ? promptCount / promptSeconds : 0);
         err.printf(Locale.ROOT, "eval count:           %d token(s)%n", evalCount);
-        err.printf(Locale.ROOT, "eval duration:        %s%n", seconds(evalNanos));
-        err.printf(Locale.ROOT, "eval rate:            %.2f tokens/s%n", evalNanos > 0 ? evalCount * 1e9 / evalNanos : 0);
-        err.flush();
+        err.printf(Locale.ROOT, "eval rate:            %.2f tokens/s%n", evalSeconds > 0 ? evalCount / evalSeconds : 0);
     }
 
-    private static String seconds(long nanos) {
-        return String.format(Locale.ROOT, "%.3fs", nanos / 1e9);
-    }
+    static final String HELP = """
+            Available commands:
+              /set parameter NAME VALUE   set a parameter (temperature, num_ctx, top_k, top_p, min_p, seed, stop, ...)
+              /set system TEXT            set the system message
+              /set verbose | quiet        show or hide rates after each answer
+              /show info                  model details
+              /show template | system | parameters | modelfile | license
+              /clear                      forget the conversation
+              /save NAME                  save this session (model, system, parameters, messages) as a new model
+              /load NAME                  switch to another model
+              /bye                        leave
+              /?                          this help
+            Use \"\"\" to begin and end a multi-line message. Ctrl+C stops an answer; Ctrl+D leaves.""";
+
 }

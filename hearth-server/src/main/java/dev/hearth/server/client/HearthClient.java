@@ -111,13 +111,26 @@ public final class HearthClient {
      * becomes a {@link HearthClientException}. Returns the last line.
      */
     public JsonNode stream(String path, ObjectNode body, Consumer<JsonNode> onLine) throws IOException {
+        return stream(path, body, onLine, new Cancellation());
+    }
+
+    /**
+     * Like {@link #stream(String, ObjectNode, Consumer)}, stoppable from another thread through
+     * {@code cancellation}: returns null once cancelled.
+     */
+    public JsonNode stream(String path, ObjectNode body, Consumer<JsonNode> onLine, Cancellation cancellation)
+            throws IOException {
         body.put("stream", true);
         HttpResponse<InputStream> r = raw(request(path).POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))).build());
         if (r.statusCode() / 100 != 2) {
             throw error(r.statusCode(), new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
         }
         JsonNode last = null;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        try (InputStream raw = r.body();
+             BufferedReader in = new BufferedReader(new InputStreamReader(raw, StandardCharsets.UTF_8))) {
+            if (!cancellation.attach(raw)) {
+                return null;
+            }
             for (String line; (line = in.readLine()) != null; ) {
                 if (line.isBlank()) {
                     continue;
@@ -129,11 +142,49 @@ public final class HearthClient {
                 last = n;
                 onLine.accept(n);
             }
+        } catch (IOException e) {
+            if (cancellation.cancelled()) {
+                return null;
+            }
+            throw e;
+        }
+        if (cancellation.cancelled()) {
+            return null;
         }
         if (last == null) {
             throw new HearthClientException(r.statusCode(), "the server ended the stream without a result");
         }
         return last;
+    }
+
+    /**
+     * Stops a stream from another thread (the terminal's Ctrl+C): closing the connection is how a client
+     * cancels, and the server then stops generating and frees the sequence.
+     */
+    public static final class Cancellation {
+        private InputStream body;
+        private boolean cancelled;
+
+        /** Stops the stream now, or as soon as it starts. */
+        public synchronized void cancel() {
+            cancelled = true;
+            if (body != null) {
+                try {
+                    body.close();
+                } catch (IOException ignored) {
+                    // the connection is going away, which is the point
+                }
+            }
+        }
+
+        public synchronized boolean cancelled() {
+            return cancelled;
+        }
+
+        private synchronized boolean attach(InputStream in) {
+            body = in;
+            return !cancelled;
+        }
     }
 
     private HttpResponse<InputStream> raw(HttpRequest req) throws IOException {

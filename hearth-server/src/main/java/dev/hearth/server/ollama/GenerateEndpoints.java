@@ -184,7 +184,8 @@ public final class GenerateEndpoints {
             return;
         }
         try (Completions.Session s = completions.open(model, options, keepAlive, gone, start)) {
-            int[] prompt = completions.chatPrompt(s, withModelDefaults(model, messages), tools, thinkVars(req));
+            Completions.ChatPrompt chatPrompt = completions.chatPrompt(s, withModelDefaults(model, messages), tools, thinkVars(req));
+            int[] prompt = chatPrompt.tokens();
             var generation = completions.submit(s, prompt, gone, stream);
             // With tools, output that may be a call is held back and parsed (see ToolCallStream).
             ToolCallStream calls = tools == null || tools.isEmpty() ? null
@@ -205,6 +206,7 @@ public final class GenerateEndpoints {
                     msg.put("content", r.text());
                 }
                 finish(o, r, s, start);
+                truncatedMessages(o, chatPrompt, model);
                 Responses.json(ex, 200, o);
                 return;
             }
@@ -235,8 +237,20 @@ public final class GenerateEndpoints {
                 msg.put("role", "assistant");
                 msg.put("content", "");
                 finish(o, r, s, start);
+                truncatedMessages(o, chatPrompt, model);
                 line(out, o);
             }
+        }
+    }
+
+    /**
+     * Hearth extension: how many of the request's own messages were dropped to fit the context (the model's
+     * MESSAGES layer comes first, so it is dropped first and not counted), so a client can drop them too.
+     */
+    private static void truncatedMessages(ObjectNode o, Completions.ChatPrompt prompt, ResolvedModel model) {
+        int fromRequest = prompt.droppedMessages() - model.messages().size();
+        if (fromRequest > 0) {
+            o.put("truncated_messages", fromRequest);
         }
     }
 

@@ -71,7 +71,7 @@ public final class OpenAiEndpoints {
         }
         BooleanSupplier gone = ex::clientGone;
         try (Completions.Session s = completions.open(model, options, null, gone, start)) {
-            int[] prompt = completions.chatPrompt(s, withModelDefaults(model, messages), tools, Map.of());
+            int[] prompt = completions.chatPrompt(s, withModelDefaults(model, messages), tools, Map.of()).tokens();
             Generation g = completions.submit(s, prompt, gone, stream);
             String id = "chatcmpl-" + randomId();
             long created = System.currentTimeMillis() / 1000;

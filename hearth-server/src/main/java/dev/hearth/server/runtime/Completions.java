@@ -122,13 +122,16 @@ public final class Completions {
      * Tokenizes a chat, dropping the oldest non-system messages while it does not fit the context (as
      * Ollama does), keeping at least the last message.
      */
-    public int[] chatPrompt(Session s, List<Map<String, Object>> messages, List<Object> tools, Map<String, Object> vars) {
+    /** A chat prompt and how many of the oldest messages were dropped to make it fit the context. */
+    public record ChatPrompt(int[] tokens, int droppedMessages) {}
+
+    public ChatPrompt chatPrompt(Session s, List<Map<String, Object>> messages, List<Object> tools, Map<String, Object> vars) {
         int ctx = s.runner().contextLength();
         List<Map<String, Object>> kept = new ArrayList<>(messages);
         while (true) {
             int[] tokens = s.prompts().chat(kept, tools, vars);
             if (tokens.length < ctx) {
-                return tokens;
+                return new ChatPrompt(tokens, messages.size() - kept.size());
             }
             int drop = -1;
             for (int i = 0; i < kept.size() - 1; i++) {
