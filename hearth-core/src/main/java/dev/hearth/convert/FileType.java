@@ -13,9 +13,10 @@ import java.util.Locale;
  *   <li>Q8_0: every 2-D weight Q8_0.</li>
  *   <li>Q4_0: Q4_0, except the output projection (or the token embedding when it doubles as the output):
  *       Q6_K.</li>
- *   <li>Q4_K_M: Q4_K, except the output projection (or tied embedding): Q6_K; {@code attn_v} and
- *       {@code ffn_down} of the layers where {@link #useMoreBits} holds: Q6_K; a fused {@code attn_qkv}: Q5_K in
- *       llama.cpp, Q6_K here (no Q5_K quantizer; one bit more, never less).</li>
+ *   <li>Q4_K_M: Q4_K, except the output projection (or tied embedding): Q6_K; {@code attn_v} (or a fused
+ *       {@code attn_qkv}, which llama.cpp counts as one) and {@code ffn_down} of the layers where
+ *       {@link #useMoreBits} holds: Q6_K. (Checked against llama-quantize's output for every test model,
+ *       Phi-3's fused tensors included.)</li>
  * </ul>
  * A tensor whose rows are not a whole number of the chosen type's blocks falls back as llama.cpp does for
  * K-quants (to a 32-element type) — here Q8_0 — and to F16 when not even that fits.
@@ -85,10 +86,8 @@ public enum FileType {
                 t = baseType == GgmlType.Q8_0 ? GgmlType.Q8_0 : GgmlType.Q6_K;
             } else if (this == Q4_K_M) {
                 int layer = layerIndex(name);
-                if ((name.contains("attn_v.weight") || name.contains("ffn_down")) && layer >= 0
-                        && useMoreBits(layer, layers)) {
-                    t = GgmlType.Q6_K;
-                } else if (name.contains("attn_qkv.weight")) {
+                if ((name.contains("attn_v.weight") || name.contains("attn_qkv.weight") || name.contains("ffn_down"))
+                        && layer >= 0 && useMoreBits(layer, layers)) {
                     t = GgmlType.Q6_K;
                 }
             }

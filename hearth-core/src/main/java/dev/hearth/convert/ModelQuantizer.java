@@ -14,14 +14,18 @@ import dev.hearth.tensor.TensorKernels;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Rewrites a GGUF model with its weights in another {@link FileType}: metadata is copied (with
- * {@code general.file_type} and {@code general.quantization_version} updated), tensors keep their order and
- * names, and each tensor gets the type {@link FileType#tensorType} picks. A tensor already of that type is
+ * {@code general.file_type} and {@code general.quantization_version} updated), tensors are ordered as
+ * llama-quantize orders them ({@link #llamaCppOrder}), and each tensor gets the type {@link FileType#tensorType} picks. A tensor already of that type is
  * copied byte for byte; others are dequantized row by row (exactly, {@link TensorKernels#scalar}) and encoded
  * by {@link Quantizer} (llama.cpp's reference rounding), a chunk of rows at a time on several threads, while the output is written, so the
  * model is never held in memory.
@@ -42,13 +46,17 @@ public final class ModelQuantizer {
                     w.put(key, e.getValue());
                 }
             }
-            w.putUInt32(GgufKeys.GENERAL_FILE_TYPE, type.llamaFileType());
+            // llama-quantize removes and re-appends these two, in this order: with the same tensors the file is
+            // then byte-for-byte the one llama.cpp writes.
             w.putUInt32(GgufKeys.GENERAL_QUANTIZATION_VERSION, 2);
+            w.putUInt32(GgufKeys.GENERAL_FILE_TYPE, type.llamaFileType());
             String arch = file.has(GgufKeys.GENERAL_ARCHITECTURE) ? file.architecture() : "";
             String blocks = GgufKeys.arch(GgufKeys.BLOCK_COUNT, arch);
             int layers = file.has(blocks) ? file.getInt(blocks) : 0;
             boolean hasOutput = file.findTensor(GgufKeys.OUTPUT).isPresent();
-            for (GgufTensorInfo info : file.tensors()) {
+            List<GgufTensorInfo> tensors = new ArrayList<>(file.tensors());
+            tensors.sort(ModelQuantizer::llamaCppOrder);
+            for (GgufTensorInfo info : tensors) {
                 boolean isOutput = info.name().equals(GgufKeys.OUTPUT) || (!hasOutput && info.name().equals(GgufKeys.TOKEN_EMBD));
                 GgmlType target = info.type().isQuantized() || isFloat(info.type())
                         ? type.tensorType(info.name(), info.dimensions(), info.rowLength(), layers, isOutput)
@@ -68,6 +76,20 @@ public final class ModelQuantizer {
         } catch (GgufException e) {
             throw new GgufException(in.getFileName() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The order of llama.cpp's model loader ({@code weight_name_comparer}), in which llama-quantize writes
+     * tensors: tensors outside the blocks first, then block by block ({@code blk.N.} with N ascending), each
+     * group by name (bytewise).
+     */
+    static int llamaCppOrder(GgufTensorInfo a, GgufTensorInfo b) {
+        int la = FileType.layerIndex(a.name());
+        int lb = FileType.layerIndex(b.name());
+        if (la != lb) {
+            return Integer.compare(la, lb);
+        }
+        return Arrays.compareUnsigned(a.name().getBytes(StandardCharsets.UTF_8), b.name().getBytes(StandardCharsets.UTF_8));
     }
 
     private static boolean isFloat(GgmlType t) {
