@@ -30,10 +30,23 @@ class ToolCallsTest {
             + "\"description\":\"Weather in a city\",\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":"
             + "{\"type\":\"string\"}},\"required\":[\"city\"]}}}]";
 
+    /** Checks tool-call ids the way Mistral's templates do: nine characters, and each result names its call. */
+    private static final String IDS_TEMPLATE = """
+            {%- for m in messages %}
+            {%- if m.tool_calls %}{% for c in m.tool_calls %}
+            {%- if c.id is not defined or c.id|length != 9 %}{{ raise_exception('Tool call IDs should be alphanumeric strings with length 9!') }}{% endif %}
+            {{- '[TOOL_CALLS]' + c.function.name + '[CALL_ID]' + c.id }}{% endfor %}
+            {%- elif m.role == 'tool' %}
+            {%- if m.tool_call_id is not defined or m.tool_call_id|length != 9 %}{{ raise_exception('Tool call IDs should be alphanumeric strings with length 9!') }}{% endif %}
+            {{- '[TOOL_RESULTS]' + m.tool_call_id + '[TOOL_CONTENT]' + m.content + '[/TOOL_RESULTS]' }}
+            {%- else %}{{ '[INST]' + m.content + '[/INST]' }}{% endif %}
+            {%- endfor %}""";
+
     @BeforeAll
     static void start() throws Exception {
         ModelStore store = new ModelStore(dir.resolve("models"));
         TestStores.install(store, "tiny", TestStores.model("llama3-Q8_0.gguf"), null, null, null);
+        TestStores.install(store, "ids", TestStores.model("llama3-Q8_0.gguf"), IDS_TEMPLATE, null, null);
         server = HearthServer.start(ServerConfig.ephemeralLoopback(), TestServers.schedulerConfig(), new ModelCatalog(store), null);
     }
 
@@ -62,6 +75,22 @@ class ToolCallsTest {
     }
 
     @Test
+    void ollamaToolCallsWithoutIdsSatisfyTemplatesThatNeedThem() throws Exception {
+        String body = "{\"model\":\"ids\",\"stream\":false,\"options\":{\"num_predict\":2},\"messages\":["
+                + "{\"role\":\"user\",\"content\":\"Weather in Paris and Rome?\"},"
+                + "{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":["
+                + "{\"function\":{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}},"
+                + "{\"function\":{\"name\":\"get_time\",\"arguments\":{}}}]},"
+                + "{\"role\":\"tool\",\"content\":\"noon\",\"tool_name\":\"get_time\"},"
+                + "{\"role\":\"tool\",\"content\":\"18 degrees\"}]}";
+        RawHttp.Response r = post("/api/chat", body);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        var plain = dev.hearth.server.ollama.GenerateEndpointsAccess.messages(body);
+        assertThat(plain.get(2).get("tool_call_id")).isEqualTo("call00002"); // get_time's call, by name
+        assertThat(plain.get(3).get("tool_call_id")).isEqualTo("call00001");
+    }
+
+    @Test
     void openAiChatWithTools() throws Exception {
         String body = "{\"model\":\"tiny\",\"tools\":" + TOOLS + ",\"tool_choice\":\"auto\",\"max_tokens\":6,\"messages\":["
                 + "{\"role\":\"user\",\"content\":\"Weather in Paris?\"},"
@@ -86,7 +115,7 @@ class ToolCallsTest {
         assertThat(ollama.get(0).get("function").get("arguments").get("city").asString()).isEqualTo("Paris");
         JsonNode openAi = dev.hearth.server.openai.OpenAiEndpointsAccess.toolCalls(calls, true);
         assertThat(openAi.get(0).get("index").asInt()).isZero();
-        assertThat(openAi.get(0).get("id").asString()).startsWith("call_");
+        assertThat(openAi.get(0).get("id").asString()).matches("[A-Za-z0-9]{9}");
         assertThat(openAi.get(0).get("type").asString()).isEqualTo("function");
         assertThat(openAi.get(0).get("function").get("arguments").asString()).isEqualTo("{\"city\":\"Paris\"}");
     }

@@ -106,7 +106,7 @@ class TransferTest {
     @Test
     void badCreateRequests() throws Exception {
         for (String body : List.of("{\"model\":\"x\"}", "{\"model\":\"x\",\"from\":\"/etc/passwd\"}",
-                "{\"model\":\"x\",\"from\":\"../secret.gguf\"}", "{\"model\":\"x\",\"from\":\"y\",\"quantize\":\"q4_K_M\"}",
+                "{\"model\":\"x\",\"from\":\"../secret.gguf\"}", "{\"model\":\"x\",\"from\":\"y\",\"quantize\":\"q9_z\"}",
                 "{\"model\":\"x\",\"files\":{\"m.gguf\":\"sha256:" + "1".repeat(64) + "\"}}",
                 "{\"model\":\"x\",\"files\":{\"m.gguf\":\"nope\"}}", "{\"model\":\"x\",\"from\":\"y\",\"parameters\":{\"temperature\":\"hot\"}}")) {
             RawHttp.Response r = post("/api/create", body);

@@ -291,6 +291,44 @@ public final class ModelStore {
         }
     }
 
+    /**
+     * A temporary file in the blobs directory for content written in place (a quantized model), to be
+     * handed to {@link #adoptBlob}. Its name starts with '.', so nothing ever lists it as a blob.
+     */
+    public Path newTemporaryBlobFile() throws IOException {
+        Files.createDirectories(blobsDir());
+        return AtomicFiles.temporarySibling(blobsDir().resolve("write"));
+    }
+
+    /**
+     * Makes a finished file from {@link #newTemporaryBlobFile} a blob: hashes it, flushes it and renames it into
+     * place (no copy). The file is gone afterwards either way.
+     */
+    public Layer adoptBlob(Path tmp, String mediaType, BlobPins pins) throws IOException {
+        try {
+            MessageDigest sha = sha256();
+            long total = 0;
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+                while (ch.read(buf) > 0) {
+                    buf.flip();
+                    total += buf.remaining();
+                    sha.update(buf);
+                    buf.clear();
+                }
+                ch.force(true);
+            }
+            Digest digest = Digest.of(sha.digest());
+            pins.add(this, digest);
+            if (!hasBlob(digest, total)) {
+                AtomicFiles.moveIntoPlace(tmp, blobPath(digest));
+            }
+            return new Layer(mediaType, digest, total);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     /** Stores small content (template, params JSON...) as a blob, pinned until {@code pins} closes. */
     public Layer putBlob(byte[] data, String mediaType, BlobPins pins) throws IOException {
         return importBlob(new java.io.ByteArrayInputStream(data), mediaType, n -> {}, pins);

@@ -10,8 +10,8 @@ package dev.hearth.chat.tools;
  *     {@code {"name": ..., "parameters": {...}}} (after {@code <|python_tag|>}, a control token that does
  *     not reach the text); several calls are separated by {@code ;} or new lines.
  * <li>{@link #MISTRAL}: {@code [TOOL_CALLS] [{"name": ..., "arguments": {...}}]}, or the newer
- *     {@code [TOOL_CALLS]name[ARGS]{...}}. {@code [TOOL_CALLS]} may be a control token that does not reach
- *     the text, leaving the JSON array.
+ *     {@code [TOOL_CALLS]name[ARGS]{...}}. {@code [TOOL_CALLS]} and {@code [ARGS]} may be control tokens
+ *     that do not reach the text, leaving the JSON array, or {@code name{...}}.
  * <li>{@link #GENERIC}: a template that shows none of these: any of the above is accepted.
  * </ul>
  */

@@ -15,6 +15,7 @@ public final class ToolCallParser {
     static final String CLOSE = "</tool_call>";
     static final String MISTRAL_MARK = "[TOOL_CALLS]";
     static final String MISTRAL_ARGS = "[ARGS]";
+    static final String MISTRAL_CALL_ID = "[CALL_ID]";
     static final String PYTHON_TAG = "<|python_tag|>";
 
     /** Text for the user and the calls found in it. */
@@ -42,6 +43,12 @@ public final class ToolCallParser {
                 if (calls != null) {
                     return new Parsed(text.substring(0, mark).strip(), calls);
                 }
+            }
+        }
+        if (format == ToolCallFormat.MISTRAL && startsWithBareCall(text)) {
+            List<ToolCall> calls = mistralBare(text.strip());
+            if (calls != null) {
+                return new Parsed("", calls);
             }
         }
         if (format.jsonAtStart()) {
@@ -107,7 +114,62 @@ public final class ToolCallParser {
             if (!(parsed instanceof Map<?, ?> m)) {
                 return null;
             }
-            calls.add(new ToolCall(p.substring(0, args).strip(), stringKeys(m)));
+            String name = p.substring(0, args);
+            int callId = name.indexOf(MISTRAL_CALL_ID);
+            if (callId >= 0) {
+                name = name.substring(0, callId); // name[CALL_ID]id[ARGS]{...}: the id is ours to assign
+            }
+            if (name.isBlank()) {
+                return null;
+            }
+            calls.add(new ToolCall(name.strip(), stringKeys(m)));
+        }
+        return calls.isEmpty() ? null : calls;
+    }
+
+    /**
+     * Whether the output opens with what {@link #mistralBare} reads: a function name directly followed by
+     * <code>{</code>. Also true for a name alone so far, which streaming must hold until the next character.
+     */
+    static boolean startsWithBareCall(CharSequence text) {
+        int i = JsonValue.skipSpace(text, 0);
+        int start = i;
+        while (i < text.length() && isNameChar(text.charAt(i), i == start)) {
+            i++;
+        }
+        return i > start && (i == text.length() || text.charAt(i) == '{');
+    }
+
+    private static boolean isNameChar(char c, boolean first) {
+        return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                || (!first && ((c >= '0' && c <= '9') || c == '-' || c == '.'));
+    }
+
+    /**
+     * Mistral's {@code [TOOL_CALLS]name[ARGS]{...}} when both markers are control tokens, which do not reach
+     * the text: {@code name{...}name{...}}, the whole output. Null if it is anything else.
+     */
+    private static List<ToolCall> mistralBare(String text) {
+        List<ToolCall> calls = new ArrayList<>();
+        int i = 0;
+        try {
+            while (i < text.length()) {
+                int start = i;
+                while (i < text.length() && isNameChar(text.charAt(i), i == start)) {
+                    i++;
+                }
+                if (i == start || i >= text.length() || text.charAt(i) != '{') {
+                    return null;
+                }
+                JsonValue.Prefix p = JsonValue.parsePrefix(text, i);
+                if (!(p.value() instanceof Map<?, ?> m)) {
+                    return null;
+                }
+                calls.add(new ToolCall(text.substring(start, i), stringKeys(m)));
+                i = JsonValue.skipSpace(text, p.end());
+            }
+        } catch (JsonValue.JsonSyntaxException e) {
+            return null;
         }
         return calls.isEmpty() ? null : calls;
     }

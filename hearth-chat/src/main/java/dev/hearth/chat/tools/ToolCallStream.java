@@ -2,8 +2,9 @@ package dev.hearth.chat.tools;
 
 /**
  * Tool-call detection while the output streams: text that cannot be part of a call is passed on at once;
- * text that may be (from an opening {@code <tool_call>}, or an answer that opens with JSON or
- * {@code [TOOL_CALLS]}) is held back until the end, when it is parsed: the calls are reported, and anything
+ * text that may be (from an opening {@code <tool_call>} or {@code [TOOL_CALLS]}, or an answer that opens
+ * with JSON or, for Mistral, with a function name directly followed by <code>{</code>) is held back until
+ * the end, when it is parsed: the calls are reported, and anything
  * that turns out not to be a call is released as content. A partial marker at the end of a piece
  * ({@code "<tool"}) is held until the next piece decides it. Not thread-safe; one per response.
  */
@@ -28,25 +29,49 @@ public final class ToolCallStream {
             if (first == pending.length()) {
                 return ""; // only whitespace so far: the answer's first character decides
             }
-            started = true;
             char c = pending.charAt(first);
             // A call in JSON (or Mistral's "[TOOL_CALLS]", which starts with '[' too) opens the answer.
             if (format.jsonAtStart() && (c == '{' || c == '[')) {
+                started = true;
                 holding = true;
                 return "";
             }
+            // Mistral's name[ARGS]{...} whose markers are control tokens: "name{...}". A name alone so far
+            // waits for the character after it.
+            if (format == ToolCallFormat.MISTRAL && ToolCallParser.startsWithBareCall(pending)) {
+                if (pending.indexOf("{") >= 0) {
+                    started = true;
+                    holding = true;
+                }
+                return "";
+            }
+            started = true;
         }
-        if (!format.tagged()) {
-            return take(pending.length());
+        int open = -1;
+        int keep = 0;
+        for (String marker : markers()) {
+            int at = pending.indexOf(marker);
+            if (at >= 0 && (open < 0 || at < open)) {
+                open = at;
+            }
+            keep = Math.max(keep, partialMarkerLength(pending, marker));
         }
-        int open = pending.indexOf(ToolCallParser.OPEN);
         if (open >= 0) {
             holding = true;
             return take(open);
         }
-        // Keep back a tail that could be the start of "<tool_call>".
-        int keep = partialMarkerLength(pending, ToolCallParser.OPEN);
+        // Keep back a tail that could be the start of a marker ("<tool", "[TOOL_").
         return take(pending.length() - keep);
+    }
+
+    /** The markers that open calls in the middle of an answer, in this format. */
+    private String[] markers() {
+        return switch (format) {
+            case HERMES -> new String[] {ToolCallParser.OPEN};
+            case MISTRAL -> new String[] {ToolCallParser.MISTRAL_MARK};
+            case GENERIC -> new String[] {ToolCallParser.OPEN, ToolCallParser.MISTRAL_MARK};
+            case LLAMA3_JSON -> new String[0];
+        };
     }
 
     /** The output ended: the content not yet shown, and the calls. */

@@ -292,9 +292,16 @@ public final class GenerateEndpoints {
         return out;
     }
 
-    /** Validates Ollama chat messages and turns them into plain maps for the template. */
+    /**
+     * Validates Ollama chat messages and turns them into plain maps for the template. Ollama's tool calls and
+     * results carry no ids, but some templates require them (Mistral's: nine letters or digits, and each
+     * result names its call), so calls without one get {@code call00001}, {@code call00002}... and a tool
+     * result without {@code tool_call_id} gets the id of the oldest unanswered call (of its tool, if named).
+     */
     static List<Map<String, Object>> messages(Fields req, ResolvedModel model) {
         List<Map<String, Object>> out = new ArrayList<>();
+        List<String[]> unanswered = new ArrayList<>(); // {id, function name}
+        int callNumber = 0;
         for (Fields m : req.objects("messages", Completions.MAX_MESSAGES).orElse(List.of())) {
             String role = m.requiredString("role");
             Map<String, Object> msg = new LinkedHashMap<>();
@@ -306,6 +313,7 @@ public final class GenerateEndpoints {
             m.string("thinking").ifPresent(t -> msg.put("thinking", t));
             m.string("tool_name").ifPresent(t -> msg.put("tool_name", t));
             m.string("name").ifPresent(t -> msg.put("name", t));
+            m.string("tool_call_id").ifPresent(t -> msg.put("tool_call_id", t));
             var calls = m.objects("tool_calls", 1000);
             if (calls.isPresent()) {
                 List<Object> list = new ArrayList<>();
@@ -316,11 +324,26 @@ public final class GenerateEndpoints {
                     JsonNode args = fn.raw("arguments").orElse(Json.object());
                     f.put("arguments", Json.mapper().convertValue(args, Object.class));
                     Map<String, Object> c = new LinkedHashMap<>();
+                    callNumber++;
+                    String id = call.string("id").orElse(String.format("call%05d", callNumber % 100_000));
+                    c.put("id", id);
                     c.put("type", "function");
                     c.put("function", f);
                     list.add(c);
+                    unanswered.add(new String[] {id, (String) f.get("name")});
                 }
                 msg.put("tool_calls", list);
+            }
+            if (role.equals("tool") && !msg.containsKey("tool_call_id") && !unanswered.isEmpty()) {
+                Object tool = msg.containsKey("tool_name") ? msg.get("tool_name") : msg.get("name");
+                int pick = 0;
+                for (int i = 0; i < unanswered.size(); i++) {
+                    if (unanswered.get(i)[1].equals(tool)) {
+                        pick = i;
+                        break;
+                    }
+                }
+                msg.put("tool_call_id", unanswered.remove(pick)[0]);
             }
             out.add(msg);
         }

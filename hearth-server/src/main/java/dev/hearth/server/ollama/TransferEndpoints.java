@@ -1,5 +1,6 @@
 package dev.hearth.server.ollama;
 
+import dev.hearth.convert.FileType;
 import dev.hearth.server.api.ApiException;
 import dev.hearth.server.api.Fields;
 import dev.hearth.server.api.Json;
@@ -189,8 +190,13 @@ public final class TransferEndpoints {
                 .orElseThrow(() -> ApiException.badRequest("'model' is required"));
         ModelCatalog.parseName(name, "model");
         boolean stream = req.bool("stream", true);
-        if (req.string("quantize").filter(q -> !q.isEmpty()).isPresent()) {
-            throw ApiException.badRequest("'quantize' is not available yet: Hearth has no quantizer; create the model without it");
+        String quantize = req.string("quantize").filter(q -> !q.isEmpty()).orElse(null);
+        if (quantize != null) {
+            try {
+                FileType.parse(quantize);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("'quantize': " + e.getMessage());
+            }
         }
         if (req.object("adapters").filter(a -> !a.node().isEmpty()).isPresent()) {
             throw ApiException.badRequest("'adapters' (LoRA) are not supported yet");
@@ -235,7 +241,7 @@ public final class TransferEndpoints {
         // Relative FROM values are resolved against a directory that does not exist: a request can only
         // name installed models or uploaded blobs, never files of the server's machine.
         Path nowhere = catalog.store().root().resolve(".no-such-directory");
-        run(ex, stream, progress -> catalog.library().create(name, modelfile, nowhere, null, progress));
+        run(ex, stream, progress -> catalog.library().create(name, modelfile, nowhere, quantize, progress));
     }
 
     /** The one GGUF among {@code files} (file name to blob digest), which must have been uploaded. */

@@ -144,7 +144,11 @@ public final class OpenAiEndpoints {
         }
     }
 
-    /** OpenAI's {@code tool_calls}: ids, type "function", arguments as a JSON string; streamed ones carry an index. */
+    /**
+     * OpenAI's {@code tool_calls}: ids, type "function", arguments as a JSON string; streamed ones carry an
+     * index. The ids are nine letters and digits: clients send them back with the results, and Mistral's
+     * templates refuse any other shape.
+     */
     static ArrayNode toolCalls(List<ToolCall> calls, boolean streamed) {
         ArrayNode a = Json.array();
         for (int i = 0; i < calls.size(); i++) {
@@ -152,7 +156,7 @@ public final class OpenAiEndpoints {
             if (streamed) {
                 c.put("index", i);
             }
-            c.put("id", "call_" + randomId());
+            c.put("id", randomId().substring(0, 9));
             c.put("type", "function");
             ObjectNode fn = c.putObject("function");
             fn.put("name", calls.get(i).name());

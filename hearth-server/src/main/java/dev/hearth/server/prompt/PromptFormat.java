@@ -28,20 +28,32 @@ public final class PromptFormat {
     private final String templateOrigin;
     private final String bosText;
     private final String eosText;
+    /** For an Ollama Go template: the template's source and whether it reads .Messages; null for Jinja. */
+    private final GoTemplate.Translation go;
+    /** Legacy Go templates (no .Messages): the last turn renders only up to .Response (see renderGoLegacy). */
+    private final ChatTemplate goCut;
+    private final String cutMarker;
 
     private PromptFormat(Tokenizer tokenizer, ControlTokenGuard guard, ChatTemplate template, String templateOrigin) {
+        this(tokenizer, guard, template, templateOrigin, null, null, null);
+    }
+
+    private PromptFormat(Tokenizer tokenizer, ControlTokenGuard guard, ChatTemplate template, String templateOrigin,
+            GoTemplate.Translation go, ChatTemplate goCut, String cutMarker) {
         this.tokenizer = tokenizer;
         this.guard = guard;
         this.template = template;
         this.templateOrigin = templateOrigin;
+        this.go = go;
+        this.goCut = goCut;
+        this.cutMarker = cutMarker;
         this.bosText = tokenizer.bosId() >= 0 ? tokenizer.tokenText(tokenizer.bosId()) : "";
         this.eosText = tokenizer.eosId() >= 0 ? tokenizer.tokenText(tokenizer.eosId()) : "";
     }
 
     /**
-     * Picks the template: the model's TEMPLATE layer if it is Jinja, else the GGUF's chat template, else
-     * ChatML. (Ollama's Go-template TEMPLATE layers are skipped: the GGUFs they come with carry the
-     * original Jinja template.)
+     * Picks the template: the model's TEMPLATE layer (Jinja, or Ollama's Go syntax, translated by
+     * {@link GoTemplate}), else the GGUF's chat template, else ChatML.
      *
      * @param warnings told when a template is skipped or does not parse
      */
@@ -50,8 +62,12 @@ public final class PromptFormat {
         ControlTokenGuard guard = new ControlTokenGuard(tokenizer);
         if (layerTemplate != null && !layerTemplate.isBlank()) {
             if (isGoTemplate(layerTemplate)) {
-                warnings.accept("the model's TEMPLATE is an Ollama Go template, which Hearth does not render yet; "
-                        + "using the GGUF's chat template");
+                try {
+                    return fromGo(tokenizer, guard, layerTemplate, "TEMPLATE layer (Go)");
+                } catch (GoTemplate.GoTemplateException | TemplateSyntaxException e) {
+                    warnings.accept("the model's TEMPLATE (Go syntax) cannot be used (" + e.getMessage()
+                            + "); using the GGUF's chat template");
+                }
             } else {
                 try {
                     return new PromptFormat(tokenizer, guard, ChatTemplate.compile(layerTemplate), "TEMPLATE layer");
@@ -70,11 +86,25 @@ public final class PromptFormat {
         return new PromptFormat(tokenizer, guard, ChatTemplate.fallback(), "ChatML (default)");
     }
 
-    /** A request-supplied template ({@code template} of /api/generate); Jinja only. */
+    private static PromptFormat fromGo(Tokenizer tokenizer, ControlTokenGuard guard, String source, String origin) {
+        GoTemplate.Translation t = GoTemplate.translate(source, null);
+        ChatTemplate full = ChatTemplate.compile(t.jinja());
+        if (t.usesMessages()) {
+            return new PromptFormat(tokenizer, guard, full, origin, t, null, null);
+        }
+        String marker = ControlTokenGuard.OPEN + "cut-" + java.util.UUID.randomUUID() + ControlTokenGuard.OPEN;
+        ChatTemplate cut = ChatTemplate.compile(GoTemplate.translate(source, marker).jinja());
+        return new PromptFormat(tokenizer, guard, full, origin, t, cut, marker);
+    }
+
+    /** A request-supplied template ({@code template} of /api/generate): Ollama's Go syntax or Jinja. */
     public PromptFormat withTemplate(String source) {
         if (isGoTemplate(source)) {
-            throw ApiException.badRequest("'template' is an Ollama Go template, which Hearth does not support yet; "
-                    + "pass a Jinja chat template, or leave 'template' out to use the model's");
+            try {
+                return fromGo(tokenizer, guard, source, "request (Go)");
+            } catch (GoTemplate.GoTemplateException | TemplateSyntaxException e) {
+                throw ApiException.badRequest("'template' (Go syntax) cannot be used: " + e.getMessage());
+            }
         }
         try {
             return new PromptFormat(tokenizer, guard, ChatTemplate.compile(source), "request");
@@ -111,7 +141,16 @@ public final class PromptFormat {
     }
 
     /** The rendered prompt, with request text still in sentinel form (see {@link ControlTokenGuard}). */
+    @SuppressWarnings("unchecked")
     public String render(List<Map<String, Object>> messages, List<Object> tools, Map<String, Object> extra) {
+        if (go != null) {
+            List<Map<String, Object>> safeMessages = (List<Map<String, Object>>) guard.protect(messages);
+            List<Object> safeTools = tools == null ? null : (List<Object>) guard.protect(tools);
+            if (go.usesMessages()) {
+                return renderWith(template, GoTemplateValues.forMessages(safeMessages, safeTools, extra));
+            }
+            return renderGoLegacy(safeMessages, safeTools, extra);
+        }
         Map<String, Object> vars = new LinkedHashMap<>(extra);
         vars.put("messages", guard.protect(messages));
         if (tools != null && !tools.isEmpty()) {
@@ -120,6 +159,48 @@ public final class PromptFormat {
         vars.put("add_generation_prompt", true);
         vars.put("bos_token", bosText);
         vars.put("eos_token", eosText);
+        return renderWith(template, vars);
+    }
+
+    /**
+     * Ollama's legacy mode, for Go templates that do not read {@code .Messages}: the template is rendered once
+     * per turn with {@code .System}, {@code .Prompt} and {@code .Response}, and the last turn only up to
+     * {@code .Response}, so the prompt ends where the model's answer starts (Ollama's template.Execute).
+     */
+    private String renderGoLegacy(List<Map<String, Object>> messages, List<Object> tools, Map<String, Object> extra) {
+        StringBuilder out = new StringBuilder();
+        String system = "";
+        String prompt = "";
+        String response = "";
+        for (Map<String, Object> m : GoTemplateValues.collate(messages)) {
+            String content = m.get("content") == null ? "" : m.get("content").toString();
+            switch (String.valueOf(m.get("role"))) {
+                case "system" -> {
+                    if (!prompt.isEmpty() || !response.isEmpty()) {
+                        out.append(renderWith(template, GoTemplateValues.forRound(system, prompt, response, tools, extra)));
+                        prompt = "";
+                        response = "";
+                    }
+                    system = content;
+                }
+                case "user" -> {
+                    if (!response.isEmpty()) {
+                        out.append(renderWith(template, GoTemplateValues.forRound(system, prompt, response, tools, extra)));
+                        system = "";
+                        response = "";
+                    }
+                    prompt = content;
+                }
+                case "assistant" -> response = content;
+                default -> { }
+            }
+        }
+        String last = renderWith(goCut, GoTemplateValues.forRound(system, prompt, response, tools, extra));
+        int cut = last.indexOf(cutMarker);
+        return out.append(cut >= 0 ? last.substring(0, cut) : last).toString();
+    }
+
+    private String renderWith(ChatTemplate template, Map<String, Object> vars) {
         try {
             return template.render(vars);
         } catch (TemplateRaisedException e) {

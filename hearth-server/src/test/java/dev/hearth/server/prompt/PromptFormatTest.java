@@ -122,15 +122,15 @@ class PromptFormatTest {
     }
 
     @Test
-    void goTemplatesAreRecognisedAndSkipped() {
+    void goTemplatesAreRecognisedAndRendered() {
         List<String> warnings = new ArrayList<>();
         PromptFormat f = PromptFormat.forModel(llama3, "{{ if .System }}<|system|>{{ .System }}{{ end }}", llama3Template,
                 warnings::add);
-        assertThat(f.templateOrigin()).isEqualTo("tokenizer.chat_template");
-        assertThat(warnings).singleElement().asString().contains("Go template");
+        assertThat(f.templateOrigin()).isEqualTo("TEMPLATE layer (Go)");
+        assertThat(warnings).isEmpty();
         assertThat(PromptFormat.isGoTemplate("{{- range .Messages }}{{ .Content }}{{ end }}")).isTrue();
         assertThat(PromptFormat.isGoTemplate("{% for m in messages %}{{ m.content }}{% endfor %}")).isFalse();
-        assertThatThrownBy(() -> f.withTemplate("{{ .Prompt }}")).isInstanceOf(ApiException.class);
+        assertThat(f.withTemplate("{{ .Prompt }}").render(conversation(null, "x"), null, Map.of())).isEqualTo("x");
     }
 
     @Test

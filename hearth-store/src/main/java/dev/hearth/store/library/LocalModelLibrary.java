@@ -1,8 +1,11 @@
 package dev.hearth.store.library;
 
 import dev.hearth.config.HearthSettings;
+import dev.hearth.convert.FileType;
+import dev.hearth.convert.ModelQuantizer;
 import dev.hearth.gguf.GgufException;
 import dev.hearth.gguf.GgufFile;
+import dev.hearth.gguf.GgufTensorInfo;
 import dev.hearth.store.BlobPins;
 import dev.hearth.store.HumanBytes;
 import dev.hearth.store.Json;
@@ -190,15 +193,12 @@ public final class LocalModelLibrary implements ModelLibrary {
     public ModelSummary create(String nameText, Modelfile modelfile, Path baseDirectory, String quantize,
             Progress progress) throws IOException {
         ModelName name = ModelName.parse(nameText);
-        if (quantize != null) {
-            throw new StoreException("--quantize " + quantize.toUpperCase(Locale.ROOT) + " is not available yet:"
-                    + " this build has no quantizer; create the model without --quantize");
-        }
+        FileType quantizeTo = quantize == null ? null : quantizeType(quantize);
         progress.status("gathering model components");
         modelfile.warnings().forEach(progress::warning);
         try (BlobPins pins = store.newPins()) {
             for (int round = 0; ; round++) {
-                Base base = base(modelfile.from(), baseDirectory, pins, progress);
+                Base base = base(modelfile.from(), baseDirectory, quantizeTo, pins, progress);
                 List<Layer> layers = new ArrayList<>(base.weights());
                 String template = modelfile.template() != null ? modelfile.template() : base.template();
                 String system = modelfile.system() != null ? modelfile.system() : base.system();
@@ -242,7 +242,47 @@ public final class LocalModelLibrary implements ModelLibrary {
         }
     }
 
-    private Base base(String from, Path baseDirectory, BlobPins pins, Progress progress) throws IOException {
+    /** The type {@code --quantize} names, checked before any work. */
+    private static FileType quantizeType(String text) throws StoreException {
+        try {
+            return FileType.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException("--quantize: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Writes {@code source}'s weights in {@code type} ({@link ModelQuantizer}: llama.cpp's tensor type choices
+     * and reference rounding) straight into the blobs directory, renamed into place once complete. Like Ollama,
+     * only float weights are quantized: requantizing quantized weights compounds their rounding error.
+     */
+    private Layer quantize(Path source, FileType type, BlobPins pins, Progress progress) throws IOException {
+        try (GgufFile f = GgufFile.open(source)) {
+            for (GgufTensorInfo t : f.tensors()) {
+                if (t.dimensions() >= 2 && t.type().isQuantized()) {
+                    throw new StoreException("--quantize: the weights are already quantized (tensor " + t.name() + " is "
+                            + t.type() + "); quantize from a model with F32, F16 or BF16 weights");
+                }
+            }
+        } catch (GgufException e) {
+            throw new StoreException("--quantize: the weights are not a valid GGUF file: " + e.getMessage(), e);
+        }
+        progress.status("quantizing " + HumanBytes.format(Files.size(source)) + " of weights to " + type.name());
+        Path tmp = store.newTemporaryBlobFile();
+        try {
+            ModelQuantizer.quantize(source, tmp, type, Runtime.getRuntime().availableProcessors());
+            Layer layer = store.adoptBlob(tmp, MediaTypes.MODEL, pins);
+            progress.status("using quantized model layer " + layer.digest());
+            return layer;
+        } catch (GgufException | IllegalArgumentException e) {
+            throw new StoreException("--quantize " + type.name() + ": " + e.getMessage(), e);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private Base base(String from, Path baseDirectory, FileType quantizeTo, BlobPins pins, Progress progress)
+            throws IOException {
         Path file = fromPath(from, baseDirectory);
         if (file != null && Files.isDirectory(file)) {
             throw new StoreException("FROM " + from + " is a directory; Hearth imports GGUF files only"
@@ -250,6 +290,11 @@ public final class LocalModelLibrary implements ModelLibrary {
         }
         if (file != null && Files.isRegularFile(file)) {
             ModelFacts facts = facts(file, from);
+            if (quantizeTo != null) {
+                Layer model = quantize(file, quantizeTo, pins, progress);
+                return new Base(List.of(model), facts(store.requireBlob(model), "the quantized model"), null, null,
+                        Map.of(), List.of(), List.of());
+            }
             long size = Files.size(file);
             String label = "copying " + file.getFileName();
             progress.status("copying model data (" + HumanBytes.format(size) + ")");
@@ -277,8 +322,18 @@ public final class LocalModelLibrary implements ModelLibrary {
             store.requireBlob(l);
             progress.status("using existing layer " + l.digest());
         }
-        return new Base(im.weightLayers(), facts(im.modelPath(), from), im.template(), im.system(), im.parameters(),
-                im.messages(), im.licenses());
+        List<Layer> weights = im.weightLayers();
+        ModelFacts facts = facts(im.modelPath(), from);
+        if (quantizeTo != null) {
+            weights = new ArrayList<>(weights);
+            for (int i = 0; i < weights.size(); i++) {
+                if (weights.get(i).mediaType().equals(MediaTypes.MODEL)) {
+                    weights.set(i, quantize(store.requireBlob(weights.get(i)), quantizeTo, pins, progress));
+                    facts = facts(store.requireBlob(weights.get(i)), "the quantized model");
+                }
+            }
+        }
+        return new Base(weights, facts, im.template(), im.system(), im.parameters(), im.messages(), im.licenses());
     }
 
     private static Path fromPath(String from, Path baseDirectory) {

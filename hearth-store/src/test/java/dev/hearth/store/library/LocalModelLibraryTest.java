@@ -3,6 +3,7 @@ package dev.hearth.store.library;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hearth.gguf.GgmlType;
 import dev.hearth.gguf.GgufFile;
 import dev.hearth.store.Layer;
 import dev.hearth.store.MediaTypes;
@@ -175,6 +176,39 @@ class LocalModelLibraryTest {
     }
 
     @Test
+    void createQuantizesFloatWeights() throws Exception {
+        Path f16 = TestModels.model("llama3-F16.gguf");
+        List<String> steps = new ArrayList<>();
+        ModelSummary q8 = library.create("small:q8_0", Modelfile.parse("FROM " + f16 + "\nSYSTEM Be brief."), dir, "q8_0",
+                new Progress() {
+                    @Override
+                    public void status(String status) {
+                        steps.add(status);
+                    }
+                });
+        assertThat(q8.quantization()).isEqualTo("Q8_0");
+        assertThat(steps).anyMatch(st -> st.startsWith("quantizing") && st.endsWith("to Q8_0"));
+        StoredModel stored = library.store().get(ModelName.parse("small:q8_0"));
+        Path blob = library.store().blobPath(stored.manifest().modelLayer().orElseThrow().digest());
+        assertThat(Files.size(blob)).isLessThan(Files.size(f16));
+        try (GgufFile gguf = GgufFile.open(blob)) {
+            assertThat(gguf.findTensor("blk.0.attn_q.weight").orElseThrow().type()).isEqualTo(GgmlType.Q8_0);
+            assertThat(gguf.findTensor("blk.0.attn_norm.weight").orElseThrow().type()).isEqualTo(GgmlType.F32);
+        }
+        assertThat(library.resolver().resolve("small:q8_0").system()).isEqualTo("Be brief.");
+
+        // from an installed float model; the original's blob is kept, the system prompt is inherited
+        library.create("small:f16", Modelfile.parse("FROM " + f16), dir, null, Progress.NONE);
+        ModelSummary q4 = library.create("small:q4_k_m", Modelfile.parse("FROM small:f16"), dir, "Q4_K_M", Progress.NONE);
+        assertThat(q4.quantization()).isEqualTo("Q4_K_M");
+        assertThat(library.list()).extracting(ModelSummary::name).contains("small:q8_0", "small:f16", "small:q4_k_m");
+        // nothing half-written is left beside the blobs
+        try (var files = Files.list(library.store().blobsDir())) {
+            assertThat(files.map(p -> p.getFileName().toString())).allMatch(n -> n.startsWith("sha256-"));
+        }
+    }
+
+    @Test
     void createRejectsBadInputBeforeWriting() throws Exception {
         Files.writeString(dir.resolve("not.gguf"), "hello");
         assertThatThrownBy(() -> library.create("x", Modelfile.parse("FROM ./not.gguf"), dir, null, Progress.NONE))
@@ -187,8 +221,10 @@ class LocalModelLibraryTest {
                 .hasMessageContaining("is a directory");
         assertThatThrownBy(() -> library.create("../x", Modelfile.parse("FROM ./not.gguf"), dir, null, Progress.NONE))
                 .hasMessageContaining("invalid model name");
+        assertThatThrownBy(() -> library.create("x", Modelfile.parse("FROM " + TestModels.smallLlama()), dir, "q3_nonsense",
+                Progress.NONE)).hasMessageContaining("--quantize: unknown weight type 'q3_nonsense'");
         assertThatThrownBy(() -> library.create("x", Modelfile.parse("FROM " + TestModels.smallLlama()), dir, "q4_k_m",
-                Progress.NONE)).hasMessageContaining("--quantize Q4_K_M is not available");
+                Progress.NONE)).hasMessageContaining("already quantized").hasMessageContaining("F32, F16 or BF16");
         assertThat(library.list()).isEmpty();
         assertThat(dir.resolve("models/blobs")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(),
                 p -> assertThat(Files.list(p)).isEmpty());
