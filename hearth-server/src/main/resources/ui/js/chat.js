@@ -364,7 +364,9 @@ function send() {
 
 function titleFrom(text) {
   const line = text.split('\n').find((l) => l.trim()) || text;
-  const t = line.trim().replace(/\s+/g, ' ');
+  // Markdown markup the user typed (a heading, a quote, bold, code) is not part of a title.
+  const plain = line.trim().replace(/^(#{1,6}\s+|>\s*)+/, '').replace(/\*\*|__|`+/g, '');
+  const t = (plain.trim() || line.trim()).replace(/\s+/g, ' ');
   return t.length > TITLE_LENGTH ? t.slice(0, TITLE_LENGTH - 1).trimEnd() + '…' : t;
 }
 

@@ -70,6 +70,15 @@ const marked = new Marked({
       return '<div class="code-block"><div class="code-head"><span class="code-lang">' + escapeHtml(label.slice(0, 30))
         + '</span></div><pre><code class="hljs">' + highlight(text, lang) + '</code></pre></div>';
     },
+    // Images from elsewhere are not fetched (that would be a request to another server, and the page's
+    // policy blocks it): they become a link to the image, instead of a broken-image icon.
+    image({ href, text }) {
+      const label = '[image: ' + escapeHtml(text || 'not shown') + ']';
+      if (/^data:image\/(png|gif|jpeg|webp);/i.test(href || '')) {
+        return '<img src="' + escapeHtml(href) + '" alt="' + escapeHtml(text || '') + '">';
+      }
+      return /^https?:/i.test(href || '') ? '<a href="' + escapeHtml(href) + '">' + label + '</a>' : label;
+    },
     // Raw HTML in the model's answer is shown as the text it is.
     html({ text }) {
       return escapeHtml(text);

@@ -223,6 +223,7 @@ async function pull(name) {
   const bar = $('pull-bar');
   const fill = $('pull-fill');
   box.hidden = false;
+  bar.hidden = false;
   box.classList.remove('done', 'failed');
   for (const a of box.querySelectorAll('.pull-actions a')) a.remove();
   $('pull-model').textContent = name;
@@ -290,6 +291,7 @@ async function pull(name) {
     toast('Installed ' + name);
   } catch (e) {
     box.classList.add('failed');
+    bar.hidden = totals.size === 0; // an empty bar under "not found" says nothing; a partial one shows what is kept
     setPercent(totals.size ? [...done.values()].reduce((a, b) => a + b, 0) / [...totals.values()].reduce((a, b) => a + b, 0) : 0);
     setRate('');
     if (e.name === 'AbortError') {

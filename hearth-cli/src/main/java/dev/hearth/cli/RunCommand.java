@@ -150,6 +150,16 @@ public final class RunCommand implements Callable<Integer> {
                     }
                     line = text;
                 } else if (line.strip().startsWith("/")) {
+                    java.util.regex.Matcher system = MULTILINE_SYSTEM.matcher(line.strip());
+                    if (system.matches()) { // /set system """ ... """ over several lines
+                        String text = readMultiline(reader, system.group(1), out);
+                        if (text != null) {
+                            session.system(text);
+                            out.println("Set the system message.");
+                            out.flush();
+                        }
+                        continue;
+                    }
                     if (!command(line.strip(), session, out)) {
                         return 0;
                     }
@@ -181,16 +191,30 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Reads lines until one ends with {@code """}; null when interrupted. */
+    /** {@code /set system """...}: a system message over several lines. */
+    private static final java.util.regex.Pattern MULTILINE_SYSTEM = java.util.regex.Pattern.compile(
+            "/set\\s+system\\s+\"\"\"(.*)", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * Reads lines until one ends with {@code """}; null when interrupted. The text is the lines in between:
+     * a {@code """} alone on the first or the last line adds no empty line.
+     */
     private static String readMultiline(LineReader reader, String first, PrintWriter out) {
         StringBuilder text = new StringBuilder();
         String current = first;
+        boolean firstLine = true;
         while (true) {
             if (current.endsWith("\"\"\"")) {
                 text.append(current, 0, current.length() - 3);
+                if (current.length() == 3 && !text.isEmpty()) {
+                    text.setLength(text.length() - 1); // the newline before a closing """ alone on its line
+                }
                 return text.toString();
             }
-            text.append(current).append('\n');
+            if (!(firstLine && current.isEmpty())) { // an opening """ alone on its line
+                text.append(current).append('\n');
+            }
+            firstLine = false;
             try {
                 current = reader.readLine("... ");
             } catch (UserInterruptException | EndOfFileException e) {
@@ -314,9 +338,14 @@ public final class RunCommand implements Callable<Integer> {
             case "template" -> out.println(s.path("template").asString("(none)"));
             case "system" -> out.println(session.system() != null ? session.system() : s.path("system").asString("(none)"));
             case "parameters" -> {
-                out.println(s.path("parameters").asString("(model defaults)"));
-                for (Map.Entry<String, Object> e : session.options().entrySet()) {
-                    out.println(String.format(Locale.ROOT, "%-20s %s   (this session)", e.getKey(), e.getValue()));
+                String model = s.path("parameters").asString("");
+                out.println("Model defined parameters:");
+                out.println(model.isBlank() ? "  (none)" : model.strip().replaceAll("(?m)^", "  "));
+                if (!session.options().isEmpty()) {
+                    out.println("User defined parameters:");
+                    for (Map.Entry<String, Object> e : session.options().entrySet()) {
+                        out.println(String.format(Locale.ROOT, "  %-28s %s", e.getKey(), e.getValue()));
+                    }
                 }
             }
             case "modelfile" -> out.println(s.path("modelfile").asString(""));

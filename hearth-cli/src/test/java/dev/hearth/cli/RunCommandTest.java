@@ -101,6 +101,13 @@ class RunCommandTest {
             awaitScreen(session, s -> s.contains("You are terse."), 10);
             type(session, "/show info");
             awaitScreen(session, s -> s.contains("architecture") && s.contains("qwen2"), 10);
+            type(session, "/set system \"\"\"");
+            type(session, "You are a pirate.");
+            type(session, "Answer in rhyme.\"\"\"");
+            type(session, "/show system");
+            awaitScreen(session, s -> s.contains("You are a pirate.\nAnswer in rhyme.\n>>>"), 10);
+            type(session, "/show parameters");
+            awaitScreen(session, s -> s.contains("User defined parameters:") && s.contains("num_predict"), 10);
             tmux("send-keys", "-t", session, "\"\"\"first line", "Enter");
             tmux("send-keys", "-t", session, "second line\"\"\"", "Enter");
             awaitScreen(session, s -> s.contains("... second line"), 10);

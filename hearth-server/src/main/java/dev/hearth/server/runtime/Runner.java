@@ -118,7 +118,11 @@ public final class Runner {
         return Math.addExact(Math.multiplyExact(floats, 4L), Math.multiplyExact(positions, 4L));
     }
 
+    /** A memory size for messages: GiB, or MiB below 1 GiB (small models would read "0.00 GiB"). */
     static String gib(long bytes) {
+        if (bytes < (1L << 30)) {
+            return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        }
         return String.format(java.util.Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
     }
 
