@@ -6,8 +6,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A persistent pool of platform threads for the compute kernels.
  *
- * <p>{@link #parallelFor} splits {@code [0, n)} into one contiguous chunk per thread; the calling thread
- * takes chunk 0 and the workers the rest. Workers spin briefly on a generation counter before parking, so
+ * <p>{@link #parallelFor} splits {@code [0, n)} into a few contiguous chunks per thread: each thread first runs
+ * the chunk with its own index (the caller chunk 0), then takes the next unclaimed chunk from an atomic counter
+ * until none is left. So a thread that is slowed down (another process on its core, a slower part of the
+ * work) does not leave the others waiting at the barrier for long. Workers spin briefly on a generation counter before parking, so
  * the dozens of parallel steps per generated token cost microseconds, not a thread wake-up each. Nothing is
  * allocated per call: the task is a field, the barrier an atomic counter.
  *
@@ -23,11 +25,15 @@ public final class ComputePool implements AutoCloseable {
     }
 
     private static final int SPIN_ITERATIONS = 20_000;
+    /** Chunks per thread: enough to even out imbalance, few enough to keep each chunk a long sequential read. */
+    private static final int CHUNKS_PER_THREAD = 4;
 
     private final int threads;
     private final Thread[] workers;
     private final AtomicInteger generation = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger nextChunk = new AtomicInteger();
+    private volatile int chunks;
     private volatile RangeTask task;
     private volatile int taskSize;
     private volatile boolean closed;
@@ -86,11 +92,14 @@ public final class ComputePool implements AutoCloseable {
         this.grain = grain;
         pending.set(workers.length);
         failure = null;
+        int blocks = (n + grain - 1) / grain;
+        chunks = Math.min(blocks, threads * CHUNKS_PER_THREAD);
+        nextChunk.set(threads);
         generation.incrementAndGet();
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
-        runChunk(body, n, grain, 0);
+        runChunks(body, n, grain, 0);
         int spins = 0;
         while (pending.get() > 0) {
             if (++spins > SPIN_ITERATIONS) {
@@ -112,14 +121,18 @@ public final class ComputePool implements AutoCloseable {
         }
     }
 
-    private void runChunk(RangeTask body, int n, int grain, int index) {
+    /** Chunk {@code index} (this thread's own), then unclaimed ones until none is left. */
+    private void runChunks(RangeTask body, int n, int grain, int index) {
+        int count = chunks;
         int blocks = (n + grain - 1) / grain;
-        int startBlock = (int) ((long) blocks * index / threads);
-        int endBlock = (int) ((long) blocks * (index + 1) / threads);
-        int start = startBlock * grain;
-        int end = Math.min(n, endBlock * grain);
-        if (start < end) {
-            body.run(start, end, index);
+        int c = index;
+        while (c < count) {
+            int start = (int) ((long) blocks * c / count) * grain;
+            int end = Math.min(n, (int) ((long) blocks * (c + 1) / count) * grain);
+            if (start < end) {
+                body.run(start, end, index);
+            }
+            c = nextChunk.getAndIncrement();
         }
     }
 
@@ -140,7 +153,7 @@ public final class ComputePool implements AutoCloseable {
             }
             seen = g;
             try {
-                runChunk(task, taskSize, grain, index);
+                runChunks(task, taskSize, grain, index);
             } catch (Throwable t) {
                 failure = t;
             } finally {

@@ -65,7 +65,7 @@ final class GemvKernels {
     private static FloatVector q4_0Block(MemorySegment w, long off, FloatVector x0, FloatVector x1) {
         ByteVector q = ByteVector.fromMemorySegment(B128, w, off + 2, LE);
         ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-        ByteVector hi = MatmulKernels.shiftRightMasked(q, 4, 0x0F).sub((byte) 8);
+        ByteVector hi = MatmulKernels.shiftRightMasked128(q, 4, 0x0F).sub((byte) 8);
         FloatVector f0 = (FloatVector) lo.convertShape(VectorOperators.B2F, F, 0);
         FloatVector f1 = (FloatVector) hi.convertShape(VectorOperators.B2F, F, 0);
         return f0.fma(x0, f1.mul(x1));
@@ -96,7 +96,7 @@ final class GemvKernels {
         for (int i = 0; i < cols; i += 32, off += 18) {
             ByteVector q = ByteVector.fromMemorySegment(B128, w, off + 2, LE);
             ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = MatmulKernels.shiftRightMasked(q, 4, 0x0F).sub((byte) 8);
+            ByteVector hi = MatmulKernels.shiftRightMasked128(q, 4, 0x0F).sub((byte) 8);
             FloatVector block = FloatVector.zero(F);
             for (int p = 0; p < 16 / L; p++) {
                 block = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p))

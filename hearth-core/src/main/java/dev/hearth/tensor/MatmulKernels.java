@@ -93,7 +93,12 @@ public final class MatmulKernels {
         };
     }
 
-    /** gemv row by row with a {@link RowKernel}'s dot product; subclasses may replace it. */
+    /**
+     * gemv with {@link GemvKernels}' kernel where there is one, else row by row with a {@link RowKernel}'s dot
+     * product. Types without a gemv kernel override {@link #gemv} with the same loop: a loop shared by every
+     * type would see many row kernels at its call site, and C2 could inline two of them into one method,
+     * past its node budget (then vector operations allocate).
+     */
     private abstract static class Base implements MatmulKernel {
         final RowKernel rowKernel;
         private final GemvKernels.Gemv fast;
@@ -159,6 +164,14 @@ public final class MatmulKernels {
         }
 
         @Override
+        public void gemv(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+                float[] out, int outOffset) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[outOffset + r] = rowKernel.dot(w, r * rowBytes, x, xOffset, cols);
+            }
+        }
+
+        @Override
         public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
             for (int i = 0; i < rows; i++) {
                 MemorySegment.copy(w, TensorBytes.FLOAT_LE, (rowStart + i) * rowBytes, dst, i * cols, cols);
@@ -212,6 +225,14 @@ public final class MatmulKernels {
         }
 
         @Override
+        public void gemv(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+                float[] out, int outOffset) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[outOffset + r] = rowKernel.dot(w, r * rowBytes, x, xOffset, cols);
+            }
+        }
+
+        @Override
         public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
             for (int i = 0; i < rows; i++) {
                 long off = (rowStart + i) * rowBytes;
@@ -235,6 +256,22 @@ public final class MatmulKernels {
     private static void scaleBytes(ByteVector bytes, FloatVector d, float[] dst, int o) {
         int parts = bytes.length() / L;
         for (int p = 0; p < parts; p++) {
+            ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + p * L);
+        }
+    }
+
+    // Each helper that takes a vector sees one vector shape only (B256; the "128" copies B128): a helper that
+    // saw two would, once inlined, merge both shapes into one value that C2 cannot keep in a register, and
+    // the kernel would allocate a vector object per operation (ten times slower).
+
+    /** As {@link #shiftRightMasked} for 128-bit vectors (Q4_0's 16 bytes of nibbles). */
+    static ByteVector shiftRightMasked128(ByteVector v, int shift, int mask) {
+        return v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, shift).reinterpretAsBytes().and((byte) mask);
+    }
+
+    /** As {@link #scaleBytes} for 128-bit vectors. */
+    private static void scaleBytes128(ByteVector bytes, FloatVector d, float[] dst, int o) {
+        for (int p = 0; p < 16 / L; p++) {
             ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + p * L);
         }
     }
@@ -282,8 +319,8 @@ public final class MatmulKernels {
                 for (int j = 0; j < cols; j += 32, off += 18) {
                     FloatVector d = FloatVector.broadcast(F, f16(w, off));
                     ByteVector q = ByteVector.fromMemorySegment(B128, w, off + 2, LE);
-                    scaleBytes(q.and((byte) 0x0F).sub((byte) 8), d, dst, o + j);
-                    scaleBytes(shiftRightMasked(q, 4, 0x0F).sub((byte) 8), d, dst, o + j + 16);
+                    scaleBytes128(q.and((byte) 0x0F).sub((byte) 8), d, dst, o + j);
+                    scaleBytes128(shiftRightMasked128(q, 4, 0x0F).sub((byte) 8), d, dst, o + j + 16);
                 }
             }
         }
@@ -317,6 +354,14 @@ public final class MatmulKernels {
         }
 
         @Override
+        public void gemv(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+                float[] out, int outOffset) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[outOffset + r] = rowKernel.dot(w, r * rowBytes, x, xOffset, cols);
+            }
+        }
+
+        @Override
         public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
             for (int i = 0; i < rows; i++) {
                 long off = (rowStart + i) * rowBytes;
@@ -325,13 +370,13 @@ public final class MatmulKernels {
                     float d = f16(w, off);
                     float dmin = f16(w, off + 2);
                     long scales = off + 4;
-                    for (int g = 0; g < 4; g++) {
-                        ByteVector q = ByteVector.fromMemorySegment(B256, w, off + 16 + 32 * g, LE);
-                        int y = o + j + 64 * g;
-                        scaleMinBytes(q.and((byte) 0x0F), d * scaleMinK4(w, scales, 2 * g, false),
-                                dmin * scaleMinK4(w, scales, 2 * g, true), dst, y);
-                        scaleMinBytes(shiftRightMasked(q, 4, 0x0F), d * scaleMinK4(w, scales, 2 * g + 1, false),
-                                dmin * scaleMinK4(w, scales, 2 * g + 1, true), dst, y + 32);
+                    // One sub-block (32 elements) per pass, so the loop has one copy of the vector code: two
+                    // copies parse into more nodes than C2 inlines, and a vector operation left out-of-line
+                    // allocates.
+                    for (int s = 0; s < 8; s++) {
+                        ByteVector q = ByteVector.fromMemorySegment(B256, w, off + 16 + 32 * (s >> 1), LE);
+                        scaleMinBytes(shiftRightMasked(q, 4 * (s & 1), 0x0F), d * scaleMinK4(w, scales, s, false),
+                                dmin * scaleMinK4(w, scales, s, true), dst, o + j + 32 * s);
                     }
                 }
             }
@@ -345,6 +390,14 @@ public final class MatmulKernels {
         }
 
         @Override
+        public void gemv(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+                float[] out, int outOffset) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[outOffset + r] = rowKernel.dot(w, r * rowBytes, x, xOffset, cols);
+            }
+        }
+
+        @Override
         public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
             for (int i = 0; i < rows; i++) {
                 long off = (rowStart + i) * rowBytes;
@@ -353,16 +406,13 @@ public final class MatmulKernels {
                     float d = f16(w, off);
                     float dmin = f16(w, off + 2);
                     long scales = off + 4;
-                    ByteVector qh = ByteVector.fromMemorySegment(B256, w, off + 16, LE);
-                    for (int g = 0; g < 4; g++) {
-                        ByteVector q = ByteVector.fromMemorySegment(B256, w, off + 48 + 32 * g, LE);
-                        ByteVector lo = q.and((byte) 0x0F).or(shiftLeftSmall(shiftRightMasked(qh, 2 * g, 1), 4));
-                        ByteVector hi = shiftRightMasked(q, 4, 0x0F).or(shiftLeftSmall(shiftRightMasked(qh, 2 * g + 1, 1), 4));
-                        int y = o + j + 64 * g;
-                        scaleMinBytes(lo, d * scaleMinK4(w, scales, 2 * g, false),
-                                dmin * scaleMinK4(w, scales, 2 * g, true), dst, y);
-                        scaleMinBytes(hi, d * scaleMinK4(w, scales, 2 * g + 1, false),
-                                dmin * scaleMinK4(w, scales, 2 * g + 1, true), dst, y + 32);
+                    for (int s = 0; s < 8; s++) {
+                        ByteVector q = ByteVector.fromMemorySegment(B256, w, off + 48 + 32 * (s >> 1), LE);
+                        ByteVector qh = ByteVector.fromMemorySegment(B256, w, off + 16, LE);
+                        ByteVector v = shiftRightMasked(q, 4 * (s & 1), 0x0F)
+                                .or(shiftLeftSmall(shiftRightMasked(qh, s, 1), 4));
+                        scaleMinBytes(v, d * scaleMinK4(w, scales, s, false), dmin * scaleMinK4(w, scales, s, true),
+                                dst, o + j + 32 * s);
                     }
                 }
             }
@@ -379,22 +429,30 @@ public final class MatmulKernels {
         }
 
         @Override
+        public void gemv(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+                float[] out, int outOffset) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[outOffset + r] = rowKernel.dot(w, r * rowBytes, x, xOffset, cols);
+            }
+        }
+
+        @Override
         public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
             for (int i = 0; i < rows; i++) {
                 long off = (rowStart + i) * rowBytes;
                 int o = i * cols;
                 for (int j = 0; j < cols; j += 256, off += 210) {
                     float d = f16(w, off + 208);
-                    for (int h = 0; h < 2; h++) {
-                        ByteVector low0 = ByteVector.fromMemorySegment(B256, w, off + 64 * h, LE);
-                        ByteVector low1 = ByteVector.fromMemorySegment(B256, w, off + 64 * h + 32, LE);
-                        ByteVector high = ByteVector.fromMemorySegment(B256, w, off + 128 + 32 * h, LE);
-                        long sc = off + 192 + 8 * h;
-                        int y = o + j + 128 * h;
-                        q6(low0.and((byte) 0x0F).or(shiftLeftSmall(high.and((byte) 3), 4)), d, w, sc, dst, y);
-                        q6(low1.and((byte) 0x0F).or(shiftLeftSmall(shiftRightMasked(high, 2, 3), 4)), d, w, sc + 2, dst, y + 32);
-                        q6(shiftRightMasked(low0, 4, 0x0F).or(shiftLeftSmall(shiftRightMasked(high, 4, 3), 4)), d, w, sc + 4, dst, y + 64);
-                        q6(shiftRightMasked(low1, 4, 0x0F).or(shiftLeftSmall(shiftRightMasked(high, 6, 3), 4)), d, w, sc + 6, dst, y + 96);
+                    // Quarter k of half h: elements 128h + 32k + l (see GemvKernels' layout notes); one
+                    // quarter per pass keeps a single copy of the vector code (C2's inlining budget).
+                    for (int hk = 0; hk < 8; hk++) {
+                        int h = hk >> 2;
+                        int k = hk & 3;
+                        ByteVector ql = ByteVector.fromMemorySegment(B256, w, off + 64 * h + 32 * (k & 1), LE);
+                        ByteVector qh = ByteVector.fromMemorySegment(B256, w, off + 128 + 32 * h, LE);
+                        ByteVector q = shiftRightMasked(ql, 4 * (k >> 1), 0x0F)
+                                .or(shiftLeftSmall(shiftRightMasked(qh, 2 * k, 3), 4));
+                        q6(q, d, w, off + 192 + 8 * h + 2 * k, dst, o + j + 128 * h + 32 * k);
                     }
                 }
             }

@@ -1,0 +1,168 @@
+package dev.hearth.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
+
+import com.sun.management.ThreadMXBean;
+import dev.hearth.gguf.GgmlType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every type's {@link MatmulKernel} against the scalar reference ({@link TensorKernels#scalar}) on random
+ * matrices in native memory: the matrix-vector product (any row range, odd row counts for the two-row
+ * kernels), the exact row dequantization of the prompt path (bit-identical), and {@link Gemm} over batches
+ * that do and do not fill whole token groups. Surefire also runs this class with 4- and 8-lane vectors.
+ */
+class MatmulKernelsTest {
+
+    private record Matrix(MemorySegment data, long rowBytes, int rows, int cols, float[][] exact) {}
+
+    private static Matrix matrix(Arena arena, GgmlType type, int rows, int cols, Random random) {
+        long rowBytes = type.byteSize(cols);
+        MemorySegment data = arena.allocate(rowBytes * rows, 64);
+        float[][] exact = new float[rows][cols];
+        for (int r = 0; r < rows; r++) {
+            data.asSlice(r * rowBytes, rowBytes).copyFrom(MemorySegment.ofArray(RandomTensors.row(type, cols, random)));
+            TensorKernels.scalar(type).dequantize(data, r * rowBytes, exact[r], 0, cols);
+        }
+        return new Matrix(data, rowBytes, rows, cols, exact);
+    }
+
+    /** The double-precision dot product and the sum of magnitudes, for a tolerance relative to the terms. */
+    private static double[] exactDot(float[] w, float[] x, int xOffset) {
+        double sum = 0;
+        double magnitude = 0;
+        for (int i = 0; i < w.length; i++) {
+            double p = (double) w[i] * x[xOffset + i];
+            sum += p;
+            magnitude += Math.abs(p);
+        }
+        return new double[] {sum, magnitude};
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K",
+        "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    void gemvMatchesTheReference(GgmlType type) {
+        MatmulKernel kernel = MatmulKernels.forType(type);
+        Random random = new Random(11 + type.ordinal());
+        int unit = Math.max(type.blockSize(), 32);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int cols : new int[] {unit, 3 * unit, 8 * unit}) {
+                Matrix m = matrix(arena, type, 7, cols, random);
+                int xOffset = random.nextInt(4);
+                float[] x = RandomTensors.gaussian(cols + xOffset, random);
+                for (int[] range : new int[][] {{0, 7}, {1, 6}, {2, 3}, {3, 3}}) {
+                    float[] out = new float[9];
+                    java.util.Arrays.fill(out, Float.NaN);
+                    kernel.gemv(m.data(), m.rowBytes(), cols, range[0], range[1], x, xOffset, out, 2);
+                    for (int r = 0; r < 7; r++) {
+                        String what = type + " cols=" + cols + " rows " + range[0] + ".." + range[1] + " row " + r;
+                        if (r < range[0] || r >= range[1]) {
+                            assertThat(out[2 + r]).as(what + " (outside the range: untouched)").isNaN();
+                            continue;
+                        }
+                        double[] e = exactDot(m.exact()[r], x, xOffset);
+                        assertThat((double) out[2 + r]).as(what).isCloseTo(e[0], offset(1e-5 * e[1] + 1e-30));
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K",
+        "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    void dequantizeRowsIsBitIdenticalToTheReference(GgmlType type) {
+        MatmulKernel kernel = MatmulKernels.forType(type);
+        Random random = new Random(21 + type.ordinal());
+        int cols = 2 * Math.max(type.blockSize(), 32);
+        try (Arena arena = Arena.ofConfined()) {
+            Matrix m = matrix(arena, type, 5, cols, random);
+            float[] dst = new float[3 * cols];
+            kernel.dequantizeRows(m.data(), m.rowBytes(), cols, 2, 3, dst);
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < cols; j++) {
+                    assertThat(Float.floatToRawIntBits(dst[i * cols + j])).as("%s row %d col %d", type, 2 + i, j)
+                            .isEqualTo(Float.floatToRawIntBits(m.exact()[2 + i][j]));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q4_0", "Q8_0", "Q4_K", "Q6_K", "IQ4_NL"})
+    void gemmMatchesTheReference(GgmlType type) {
+        MatmulKernel kernel = MatmulKernels.forType(type);
+        Random random = new Random(31 + type.ordinal());
+        int cols = 2 * Math.max(type.blockSize(), 32);
+        int rows = 2 * Gemm.ROW_TILE + 3;
+        try (Arena arena = Arena.ofConfined()) {
+            Matrix m = matrix(arena, type, rows, cols, random);
+            for (int n : new int[] {2, Gemm.lanes(), 2 * Gemm.lanes() + 3, 3 * Gemm.lanes()}) {
+                float[] x = RandomTensors.gaussian(n * cols, random);
+                float[] packed = new float[Gemm.packedLength(n, cols)];
+                Gemm.pack(x, n, cols, packed, 0, cols / 2);
+                Gemm.pack(x, n, cols, packed, cols / 2, cols);
+                float[] out = new float[n * rows];
+                float[] tile = new float[Gemm.tileLength(cols)];
+                // Two calls over disjoint row ranges, as two threads would split them.
+                Gemm.multiply(kernel, m.data(), m.rowBytes(), cols, 0, Gemm.ROW_TILE, packed, n, out, rows, tile);
+                Gemm.multiply(kernel, m.data(), m.rowBytes(), cols, Gemm.ROW_TILE, rows, packed, n, out, rows, tile);
+                for (int t = 0; t < n; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        double[] e = exactDot(m.exact()[r], x, t * cols);
+                        assertThat((double) out[t * rows + r]).as("%s n=%d token %d row %d", type, n, t, r)
+                                .isCloseTo(e[0], offset(1e-5 * e[1] + 1e-30));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Once compiled, neither path allocates, whichever types ran before in the same JVM. (Checked where the
+     * vector kernels run: 8 or 16 float lanes. With 4 lanes every type takes the scalar reference path.)
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
+    void kernelsDoNotAllocate(GgmlType type) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(MatmulKernels.VECTOR, "scalar fallback on this vector size");
+        MatmulKernel kernel = MatmulKernels.forType(type);
+        Random random = new Random(5);
+        int cols = 512;
+        int rows = 12;
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Arena arena = Arena.ofConfined()) {
+            Matrix m = matrix(arena, type, rows, cols, random);
+            float[] x = RandomTensors.gaussian(cols, random);
+            float[] out = new float[rows];
+            float[] tile = new float[Gemm.ROW_TILE * cols];
+            long gemv = Long.MAX_VALUE;
+            long dequantize = Long.MAX_VALUE;
+            for (int round = 0; round < 40 && (gemv > 0 || dequantize > 0); round++) {
+                for (int i = 0; i < 3000; i++) {
+                    kernel.gemv(m.data(), m.rowBytes(), cols, 0, rows, x, 0, out, 0);
+                    kernel.dequantizeRows(m.data(), m.rowBytes(), cols, 0, Gemm.ROW_TILE, tile);
+                }
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 1000; i++) {
+                    kernel.gemv(m.data(), m.rowBytes(), cols, 0, rows, x, 0, out, 0);
+                }
+                long middle = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 1000; i++) {
+                    kernel.dequantizeRows(m.data(), m.rowBytes(), cols, 0, Gemm.ROW_TILE, tile);
+                }
+                gemv = middle - before;
+                dequantize = threads.getCurrentThreadAllocatedBytes() - middle;
+            }
+            assertThat(gemv).as("%s: bytes allocated by 1000 gemv", type).isZero();
+            assertThat(dequantize).as("%s: bytes allocated by 1000 dequantizeRows", type).isZero();
+        }
+    }
+}
