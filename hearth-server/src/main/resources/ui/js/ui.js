@@ -35,9 +35,17 @@ export function iconButton(name, label, onclick, extraClass = '') {
 
 /** A short message at the corner of the screen. */
 export function toast(message, kind = 'info', ms = 3500) {
+  const box = document.getElementById('toasts');
+  // The same message again (e.g. every save failing while the server is down) restarts the one shown.
+  const same = [...box.children].find((t) => t.textContent === message && t.classList.contains('error') === (kind === 'error'));
+  if (same) {
+    clearTimeout(same.hearthTimer);
+    same.hearthTimer = setTimeout(() => same.remove(), ms);
+    return;
+  }
   const t = el('div.toast' + (kind === 'error' ? '.error' : ''), { role: kind === 'error' ? 'alert' : 'status' }, message);
-  document.getElementById('toasts').append(t);
-  setTimeout(() => t.remove(), ms);
+  box.append(t);
+  t.hearthTimer = setTimeout(() => t.remove(), ms);
 }
 
 /** Asks to confirm a destructive action; resolves to true if confirmed. */

@@ -29,15 +29,18 @@ final class PsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Optional<HearthClient> server = main.server();
         String format = "%-30s %-14s %-10s %-8s %s%n";
-        out.printf(format, "NAME", "ID", "SIZE", "CONTEXT", "UNTIL");
         if (server.isEmpty()) {
+            out.printf(format, "NAME", "ID", "SIZE", "CONTEXT", "UNTIL");
             out.flush();
             PrintWriter err = spec.commandLine().getErr();
             err.println("(no Hearth server is running at " + main.settings().host() + ": nothing is loaded)");
             err.flush();
             return 0;
         }
-        for (JsonNode m : server.get().get("/api/ps").path("models")) {
+        // Ask first: a refused request (a missing or wrong API key) prints only the error, no table header.
+        JsonNode models = server.get().get("/api/ps").path("models");
+        out.printf(format, "NAME", "ID", "SIZE", "CONTEXT", "UNTIL");
+        for (JsonNode m : models) {
             String digest = m.path("digest").asString("");
             out.printf(format, m.path("name").asString(""), digest.length() > 12 ? digest.substring(0, 12) : digest,
                     HumanBytes.format(m.path("size").asLong(0)), m.path("context_length").asString(""),

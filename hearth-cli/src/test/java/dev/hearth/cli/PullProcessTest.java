@@ -58,7 +58,15 @@ class PullProcessTest {
             assertThat(store.list(w -> {})).isEmpty();
             assertThat(store.blobPath(tiny.modelDigest())).doesNotExist();
 
+            // The registry may still be writing into the killed pull's socket for a moment (until the reset
+            // reaches it): wait until its count stands still before taking it as the starting point.
             long servedBefore = registry.bytesServed(tiny.modelDigest());
+            for (int still = 0; still < 5; ) {
+                Thread.sleep(100);
+                long now = registry.bytesServed(tiny.modelDigest());
+                still = now == servedBefore ? still + 1 : 0;
+                servedBefore = now;
+            }
             registry.throttleBytesPerSecond = 0;
             HearthSettings settings = new HearthSettings(Map.of(HearthSettings.MODELS, models.toString()), dir);
             ModelCommandsTest.Result r = ModelCommandsTest.hearth(settings, "pull", "--insecure",

@@ -14,6 +14,7 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,6 +97,27 @@ class ServerCommandsTest {
         ModelCommandsTest.Result again = hearth(withServer, "stop", name);
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.err()).contains("not loaded");
+    }
+
+    @Test
+    void psWithoutTheServersApiKeyPrintsOnlyTheError() throws Exception {
+        try (HearthServer locked = HearthServer.start(ServerConfig.ephemeralLoopback().withApiKey("secret-key"),
+                new SchedulerConfig(1, 1, 4, Duration.ofMinutes(5), 256, 2, 1L << 30, Long.MAX_VALUE, 32),
+                new ModelCatalog(new ModelStore(dir.resolve("locked-models"))), null)) {
+            for (Map<String, String> key : List.of(Map.<String, String>of(), Map.of(HearthSettings.API_KEY, "wrong"))) {
+                Map<String, String> env = new java.util.HashMap<>(key);
+                env.put(HearthSettings.HOST, "127.0.0.1:" + locked.port());
+                env.put(HearthSettings.MODELS, dir.resolve("cli-models").toString());
+                ModelCommandsTest.Result ps = hearth(new HearthSettings(env, dir), "ps");
+                assertThat(ps.exitCode()).as(ps.err()).isEqualTo(1);
+                assertThat(ps.out()).as("stdout with " + key).isEmpty();
+                assertThat(ps.err()).startsWith("hearth: ").hasLineCount(1);
+            }
+            ModelCommandsTest.Result ok = hearth(new HearthSettings(Map.of(HearthSettings.HOST, "127.0.0.1:" + locked.port(),
+                    HearthSettings.MODELS, dir.resolve("cli-models").toString(), HearthSettings.API_KEY, "secret-key"), dir), "ps");
+            assertThat(ok.exitCode()).as(ok.err()).isZero();
+            assertThat(ok.out()).startsWith("NAME");
+        }
     }
 
     @Test

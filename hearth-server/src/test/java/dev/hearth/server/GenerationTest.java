@@ -149,6 +149,13 @@ class GenerationTest {
             RawHttp.Response r = post("/api/chat", body);
             assertThat(r.status()).as(body + " -> " + r.body()).isEqualTo(400);
         }
+        for (String role : List.of("bogus", "developer", "function", "User")) {
+            RawHttp.Response r = post("/api/chat", "{\"model\":\"tiny\",\"messages\":[{\"role\":\"" + role
+                    + "\",\"content\":\"x\"}]}");
+            assertThat(r.status()).as(role + " -> " + r.body()).isEqualTo(400);
+            assertThat(json(r.body()).get("error").asString()).contains("messages[0].role").contains("'" + role + "'")
+                    .contains("system, user, assistant, tool");
+        }
         RawHttp.Response missing = post("/api/chat", "{\"model\":\"nope\",\"messages\":[]}");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(json(missing.body()).get("error").asString()).isEqualTo("model 'nope:latest' not found");

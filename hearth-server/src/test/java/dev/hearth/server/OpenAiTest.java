@@ -158,6 +158,18 @@ class OpenAiTest {
             assertThat(err.get("type").asString()).isEqualTo("invalid_request_error");
             assertThat(err.get("message").asString()).isNotBlank();
         }
+        RawHttp.Response bogus = post("/v1/chat/completions",
+                "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"bogus\",\"content\":\"y\"}],\"stream\":true}");
+        assertThat(bogus.status()).as(bogus.body()).isEqualTo(400);
+        JsonNode bogusError = json(bogus.body()).get("error");
+        assertThat(bogusError.get("type").asString()).isEqualTo("invalid_request_error");
+        assertThat(bogusError.get("message").asString()).contains("messages[1].role").contains("'bogus'")
+                .contains("system, developer, user, assistant, tool, function");
+        for (String role : List.of("system", "developer", "user")) {
+            RawHttp.Response ok = post("/v1/chat/completions", "{\"model\":\"tiny\",\"max_tokens\":1,\"messages\":[{\"role\":\""
+                    + role + "\",\"content\":\"x\"},{\"role\":\"user\",\"content\":\"y\"}]}");
+            assertThat(ok.status()).as(role + " -> " + ok.body()).isEqualTo(200);
+        }
         RawHttp.Response unknown = post("/v1/chat/completions", "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(post("/v1/embeddings", "{\"model\":\"tiny\",\"input\":[]}").status()).isEqualTo(400);

@@ -74,6 +74,32 @@ class TransferTest {
         assertThat(missing.status()).isEqualTo(200); // streaming: the error arrives as the last line
         assertThat(lines(missing.body()).getLast().get("error").asString()).isNotBlank();
         assertThat(post("/api/pull", "{\"model\":\"../../x\"}").status()).isEqualTo(400);
+        RawHttp.Response missingOnce = post("/api/pull", "{\"model\":\"" + registry.name("library/nope", "x")
+                + "\",\"insecure\":true,\"stream\":false}");
+        assertThat(missingOnce.status()).as(missingOnce.body()).isEqualTo(404);
+        assertThat(Json.mapper().readTree(missingOnce.body()).get("error").asString()).contains("not found");
+    }
+
+    @Test
+    void pullingFromAPlainHttpRegistryWithoutInsecureIsABadGatewayWithTheHint() throws Exception {
+        String name = registry.name("library/tiny", "q8");
+        long start = System.nanoTime();
+        RawHttp.Response once = post("/api/pull", "{\"model\":\"" + name + "\",\"stream\":false}");
+        assertThat(once.status()).as(once.body()).isEqualTo(502);
+        assertThat(Json.mapper().readTree(once.body()).get("error").asString()).contains("--insecure");
+        RawHttp.Response streamed = post("/api/pull", "{\"model\":\"" + name + "\"}");
+        assertThat(streamed.status()).isEqualTo(200); // streaming: the error arrives as the last line
+        assertThat(lines(streamed.body()).getLast().get("error").asString()).contains("--insecure");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(10));
+    }
+
+    @Test
+    void pullingFromARegistryThatIsNotThereIsABadGateway() throws Exception {
+        String name = registry.name("library/tiny", "q8");
+        registry.close();
+        RawHttp.Response once = post("/api/pull", "{\"model\":\"" + name + "\",\"insecure\":true,\"stream\":false}");
+        assertThat(once.status()).as(once.body()).isEqualTo(502);
+        assertThat(Json.mapper().readTree(once.body()).get("error").asString()).contains("cannot connect");
     }
 
     @Test

@@ -64,6 +64,9 @@ class MoreTemplatesTest {
     void rendersLikeJinja2(String source, Map<String, Object> c) {
         ChatTemplate template = ChatTemplate.compile(source);
         Map<String, Object> variables = GoldenTemplatesTest.variables(c);
+        if (c.get("variables") instanceof Map<?, ?> more) { // e.g. enable_thinking
+            more.forEach((k, v) -> variables.put((String) k, v));
+        }
         if (c.containsKey("error")) {
             assertThatThrownBy(() -> template.render(variables, GoldenTemplatesTest.OPTIONS))
                     .isInstanceOf(TemplateRaisedException.class)

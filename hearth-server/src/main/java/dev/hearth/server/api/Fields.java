@@ -207,4 +207,10 @@ public final class Fields {
     private static String format(double d) {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
+
+    /** A client's value as it may appear in an error message: at most 40 characters, no control characters. */
+    public static String printable(String value) {
+        String s = value.replaceAll("\\p{Cntrl}", "?");
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
 }

@@ -292,6 +292,9 @@ public final class GenerateEndpoints {
         return out;
     }
 
+    /** The roles of Ollama's chat API. */
+    private static final java.util.Set<String> OLLAMA_ROLES = java.util.Set.of("system", "user", "assistant", "tool");
+
     /**
      * Validates Ollama chat messages and turns them into plain maps for the template. Ollama's tool calls and
      * results carry no ids, but some templates require them (Mistral's: nine letters or digits, and each
@@ -302,8 +305,16 @@ public final class GenerateEndpoints {
         List<Map<String, Object>> out = new ArrayList<>();
         List<String[]> unanswered = new ArrayList<>(); // {id, function name}
         int callNumber = 0;
+        int index = -1;
         for (Fields m : req.objects("messages", Completions.MAX_MESSAGES).orElse(List.of())) {
+            index++;
             String role = m.requiredString("role");
+            if (!OLLAMA_ROLES.contains(role)) {
+                // Ollama passes any role to the template, which then silently drops the message; say so instead.
+                throw ApiException.badRequest("'messages[" + index + "].role': unknown role '"
+                        + Fields.printable(role)
+                        + "'; expected one of system, user, assistant, tool");
+            }
             Map<String, Object> msg = new LinkedHashMap<>();
             msg.put("role", role);
             msg.put("content", m.string("content").orElse(""));

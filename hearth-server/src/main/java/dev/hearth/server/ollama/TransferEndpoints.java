@@ -12,6 +12,7 @@ import dev.hearth.store.InvalidModelNameException;
 import dev.hearth.store.Layer;
 import dev.hearth.store.MediaTypes;
 import dev.hearth.store.ModelNotFoundException;
+import dev.hearth.store.NotEnoughDiskSpaceException;
 import dev.hearth.store.Progress;
 import dev.hearth.store.StoreException;
 import dev.hearth.store.modelfile.ChatMessage;
@@ -19,6 +20,7 @@ import dev.hearth.store.modelfile.Modelfile;
 import dev.hearth.store.modelfile.ModelParameters;
 import dev.hearth.store.modelfile.ModelfileException;
 import dev.hearth.store.pull.RegistryException;
+import dev.hearth.store.pull.RegistryUnreachableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -118,8 +120,11 @@ public final class TransferEndpoints {
         }
     }
 
+    /** Which operation failed: decides whether a store error is the registry's fault or the request's. */
+    private enum Operation { PULL, CREATE }
+
     /** Runs a store operation with progress, as a stream or as one final object, mapping its failures. */
-    private void run(HttpExchange ex, boolean stream, StoreOperation op) throws IOException {
+    private void run(HttpExchange ex, boolean stream, Operation kind, StoreOperation op) throws IOException {
         if (!stream) {
             try {
                 op.run(new ProgressLines(ex, null));
@@ -127,7 +132,7 @@ public final class TransferEndpoints {
                 ex.closeConnectionAfter();
                 return;
             } catch (IOException | RuntimeException e) {
-                throw failure(e);
+                throw failure(kind, e);
             }
             Responses.json(ex, 200, Json.object().put("status", "success"));
             return;
@@ -138,7 +143,7 @@ public final class TransferEndpoints {
             } catch (ClientGone e) {
                 ex.closeConnectionAfter();
             } catch (IOException | RuntimeException e) {
-                GenerateEndpoints.line(out, Json.object().put("error", failure(e).getMessage()));
+                GenerateEndpoints.line(out, Json.object().put("error", failure(kind, e).getMessage()));
             }
         }
     }
@@ -148,23 +153,40 @@ public final class TransferEndpoints {
         void run(Progress progress) throws IOException;
     }
 
-    private static ApiException failure(Exception e) {
+    /**
+     * Maps a failed pull or create to a status that says whose fault it was: a missing model 404, a bad name or
+     * bad create input 400, anything the registry did or failed to do (unreachable, refused, sent a bad manifest
+     * or corrupt data) 502, a full disk 507. Only a bug left unexplained here is a 500.
+     */
+    private static ApiException failure(Operation kind, Exception e) {
         if (e instanceof ApiException a) {
             return a;
         }
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (e instanceof UncheckedIOException u && u.getCause() != null) {
+            return failure(kind, u.getCause());
+        }
         if (e instanceof ModelNotFoundException) {
-            return new ApiException(404, e.getMessage());
+            return new ApiException(404, message);
         }
         if (e instanceof InvalidModelNameException || e instanceof IllegalArgumentException) {
-            return ApiException.badRequest(e.getMessage());
+            return ApiException.badRequest(message);
         }
-        if (e instanceof RegistryException || e instanceof StoreException) {
-            return new ApiException(500, e.getMessage());
+        if (e instanceof NotEnoughDiskSpaceException) {
+            return new ApiException(507, message);
         }
-        if (e instanceof UncheckedIOException u) {
-            return new ApiException(500, u.getCause().getMessage());
+        if (e instanceof RegistryException || e instanceof RegistryUnreachableException) {
+            return new ApiException(502, message);
         }
-        return new ApiException(500, e.getMessage() == null ? e.toString() : e.getMessage());
+        if (kind == Operation.PULL && e instanceof IOException) {
+            // The network (a reset, a timeout) or the registry's content (an invalid manifest, a digest mismatch).
+            return new ApiException(502, message);
+        }
+        if (kind == Operation.CREATE && e instanceof StoreException) {
+            // FROM not found or not GGUF, --quantize not possible, uploaded weights invalid: the request's input.
+            return ApiException.badRequest(message);
+        }
+        return new ApiException(500, message);
     }
 
     // ---- /api/pull ----------------------------------------------------------------------------------------
@@ -179,7 +201,7 @@ public final class TransferEndpoints {
             throw ApiException.badRequest("'" + name + "' asks for plain HTTP; set \"insecure\": true to allow that");
         }
         boolean stream = req.bool("stream", true);
-        run(ex, stream, progress -> catalog.library().pull(name, insecure, progress));
+        run(ex, stream, Operation.PULL, progress -> catalog.library().pull(name, insecure, progress));
     }
 
     // ---- /api/create --------------------------------------------------------------------------------------
@@ -241,7 +263,7 @@ public final class TransferEndpoints {
         // Relative FROM values are resolved against a directory that does not exist: a request can only
         // name installed models or uploaded blobs, never files of the server's machine.
         Path nowhere = catalog.store().root().resolve(".no-such-directory");
-        run(ex, stream, progress -> catalog.library().create(name, modelfile, nowhere, quantize, progress));
+        run(ex, stream, Operation.CREATE, progress -> catalog.library().create(name, modelfile, nowhere, quantize, progress));
     }
 
     /** The one GGUF among {@code files} (file name to blob digest), which must have been uploaded. */

@@ -173,12 +173,18 @@ public final class OpenAiEndpoints {
     /** Validates OpenAI chat messages: content as a string or text parts; tool calls with JSON-string arguments. */
     static List<Map<String, Object>> messages(Fields req, ResolvedModel model) {
         List<Map<String, Object>> out = new ArrayList<>();
+        int index = -1;
         for (Fields m : req.objects("messages", Completions.MAX_MESSAGES)
                 .orElseThrow(() -> ApiException.badRequest("'messages' is required"))) {
-            String role = m.requiredString("role");
-            if (role.equals("developer")) {
-                role = "system"; // OpenAI's newer name for the system role
-            }
+            index++;
+            String role = switch (m.requiredString("role")) {
+                case "system", "user", "assistant", "tool" -> m.requiredString("role");
+                case "developer" -> "system"; // OpenAI's newer name for the system role
+                case "function" -> "tool"; // the deprecated form of a tool result, named by 'name'
+                default -> throw ApiException.badRequest("'messages[" + index + "].role': unknown role '"
+                        + Fields.printable(m.requiredString("role")) + "'; expected one of system, developer, user, assistant, "
+                        + "tool, function");
+            };
             Map<String, Object> msg = new LinkedHashMap<>();
             msg.put("role", role);
             msg.put("content", content(m, model));

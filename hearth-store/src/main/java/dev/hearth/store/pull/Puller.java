@@ -10,6 +10,7 @@ import dev.hearth.store.MissingBlobException;
 import dev.hearth.store.ModelName;
 import dev.hearth.store.ModelNotFoundException;
 import dev.hearth.store.ModelStore;
+import dev.hearth.store.NotEnoughDiskSpaceException;
 import dev.hearth.store.StoreException;
 import dev.hearth.store.StoredModel;
 import java.io.IOException;
@@ -162,7 +163,7 @@ public final class Puller {
         FileStore fs = Files.getFileStore(existing);
         long usable = fs.getUsableSpace();
         if (needed > usable - Math.min(usable, options.diskReserve())) {
-            throw new StoreException("not enough disk space: the pull needs " + HumanBytes.format(needed) + " more"
+            throw new NotEnoughDiskSpaceException("not enough disk space: the pull needs " + HumanBytes.format(needed) + " more"
                     + (options.diskReserve() > 0 ? " (plus " + HumanBytes.format(options.diskReserve()) + " kept free)" : "")
                     + " but " + store.root() + " has " + HumanBytes.format(usable) + " free");
         }

@@ -50,6 +50,8 @@ public final class RegistryClient {
     private static final int MAX_TOKEN_RESPONSE_BYTES = 64 << 10;
     private static final int MAX_TOKEN_LENGTH = 16 << 10;
     private static final int MAX_ERROR_BODY_BYTES = 16 << 10;
+    /** A plain-HTTP server on the local network answers a request line within milliseconds. */
+    private static final Duration PROBE_READ_TIMEOUT = Duration.ofSeconds(2);
     private static final String USER_AGENT = "hearth/" + versionOf() + " (" + System.getProperty("os.arch") + " "
             + System.getProperty("os.name") + ") Java/" + Runtime.version().feature();
 
@@ -58,6 +60,7 @@ public final class RegistryClient {
     private final PullOptions options;
     private final URI base;
     private volatile String token;
+    private volatile boolean probedForPlainHttp;
 
     public RegistryClient(HttpClient http, ModelName name, PullOptions options) {
         this.http = http;
@@ -145,6 +148,7 @@ public final class RegistryClient {
     // ---- HTTP with redirects and auth -------------------------------------------------------------------
 
     private HttpResponse<InputStream> send(URI uri, Map<String, String> headers) throws IOException {
+        refuseIfPlainHttp();
         URI current = uri;
         boolean triedAuth = false;
         int redirects = 0;
@@ -201,6 +205,37 @@ public final class RegistryClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } catch (IOException e) {
+            // A TLS failure wrapped in a plain IOException is still a protocol error, not a transient one:
+            // retrying it only makes the user wait for the same answer.
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                if (c instanceof javax.net.ssl.SSLException) {
+                    throw new RegistryUnreachableException("cannot talk HTTPS to " + request.uri().getAuthority()
+                            + " (" + c.getMessage() + ")" + plainHttpHint(request), e);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Before the first HTTPS request to a registry on an explicit port other than 443 (where local registries
+     * live), asks it {@code GET /v2/} in plain HTTP. Many plain-HTTP servers (the JDK's, Go's) never answer a
+     * TLS ClientHello, since it holds no line break: the handshake would hang until the connect timeout (30 s)
+     * before the user learns to pass {@code --insecure}. A plain-HTTP server answers this probe at once with a
+     * status line; a TLS server sends an alert, closes, or (Go, nginx) answers 400, which is not taken as proof.
+     * Any failure of the probe itself is ignored: the real request reports it.
+     */
+    private void refuseIfPlainHttp() throws RegistryUnreachableException {
+        if (options.insecure() || probedForPlainHttp || !base.getScheme().equals("https") || base.getPort() < 0
+                || base.getPort() == 443) {
+            return;
+        }
+        probedForPlainHttp = true;
+        int status = PlainHttpProbe.status(base.getHost(), base.getPort(), options.connectTimeout(), PROBE_READ_TIMEOUT);
+        if (status > 0 && status != 400) {
+            throw new RegistryUnreachableException(name.host() + " speaks plain HTTP, not HTTPS (it answered HTTP "
+                    + status + " to a plain request); if you trust it, pass --insecure to pull over plain HTTP", null);
         }
     }
 

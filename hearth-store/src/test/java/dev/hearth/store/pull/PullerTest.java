@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -317,11 +318,37 @@ class PullerTest {
 
     @Test
     void aPlainHttpRegistryWithoutInsecureFailsFastWithAHint() {
-        assertThatThrownBy(() -> new Puller(store, options().withInsecure(false), HTTP, 0)
-                .pull(registry.name("library/tiny", "q8"), recorder))
+        // The real connect timeout (30 s), not the tests' 1 s: the JDK's HTTP server never answers a TLS
+        // ClientHello, so only the plain-HTTP probe keeps this from waiting out the whole timeout.
+        PullOptions real = options().withInsecure(false).withConnectTimeout(Duration.ofSeconds(30));
+        HttpClient realClient = RegistryClient.newHttpClient(real.connectTimeout());
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> new Puller(store, real, realClient, 0).pull(registry.name("library/tiny", "q8"), recorder)))
                 .isInstanceOf(RegistryUnreachableException.class)
-                .hasMessageContaining(registry.host()).hasMessageContaining("pass --insecure");
+                .hasMessageContaining(registry.host()).hasMessageContaining("plain HTTP")
+                .hasMessageContaining("pass --insecure");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         assertThat(events).noneMatch(e -> e.contains("retrying"));
+        assertThat(registry.requests()).noneMatch(r -> r.path().contains("manifests"));
+    }
+
+    @Test
+    void plainHttpStatusLinesAreRecognisedAndNothingElse() {
+        assertThat(PlainHttpProbe.parseStatusLine("HTTP/1.1 404 Not Found")).isEqualTo(404);
+        assertThat(PlainHttpProbe.parseStatusLine("HTTP/1.0 200 OK")).isEqualTo(200);
+        assertThat(PlainHttpProbe.parseStatusLine("HTTP/1.1 401")).isEqualTo(401);
+        for (String other : new String[] {"", "\u0015\u0003\u0003\u0000\u0002", "HTTP/2 200", "HTTP/1.1 2000 x",
+                "HTTP/1.1 abc OK", "SSH-2.0-OpenSSH_9.6", "HTTP/1.1 099 x"}) {
+            assertThat(PlainHttpProbe.parseStatusLine(other)).as(other).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aClosedPortAnswersNoStatusToTheProbe() throws IOException {
+        int port = registry.port();
+        registry.close();
+        assertThat(PlainHttpProbe.status("127.0.0.1", port, Duration.ofSeconds(1), Duration.ofSeconds(1))).isEqualTo(-1);
     }
 
     @Test

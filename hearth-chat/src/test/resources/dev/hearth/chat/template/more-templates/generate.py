@@ -77,6 +77,9 @@ def render(source, conv):
     case.setdefault("bos_token", "<BOS>")
     case.setdefault("eos_token", "<EOS>")
     variables = {k: case[k] for k in VARIABLES if k in case}
+    if "variables" in conv:  # more template variables, as a server passes for `think`
+        case["variables"] = conv["variables"]
+        variables.update(conv["variables"])
     try:
         case["expected"] = env.from_string(source).render(**variables)
     except Raised as e:
