@@ -32,7 +32,8 @@ public final class MatmulThroughput {
         for (GgmlType type : types) {
             int cols = 2048;
             long rowBytes = type.byteSize(cols);
-            int rows = (int) Math.max(6, (1L << 20) / rowBytes / 6 * 6);
+            long target = Long.getLong("bytes", 1L << 20);
+            int rows = (int) Math.max(6, target / rowBytes / 6 * 6);
             Random random = new Random(1);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment data = arena.allocate(rowBytes * rows, 64);
@@ -40,28 +41,29 @@ public final class MatmulThroughput {
                     data.asSlice(r * rowBytes, rowBytes).copyFrom(MemorySegment.ofArray(RandomTensors.row(type, cols, random)));
                 }
                 float[] x = RandomTensors.gaussian(cols * 128, random);
-                float[] out = new float[rows * 128];
+                float[] out = new float[Math.max(rows, 6) * (Boolean.parseBoolean(System.getProperty("gemm", "true")) ? 128 : 1)];
                 MatmulKernel k = MatmulKernels.forType(type);
                 double best = 0;
+                int passes = (int) Math.max(1, 200 * (1L << 20) / ((long) rows * rowBytes));
                 for (int trial = 0; trial < 15; trial++) {
                     long t0 = THREADS.getCurrentThreadCpuTime();
-                    for (int p = 0; p < 200; p++) {
+                    for (int p = 0; p < passes; p++) {
                         k.gemv(data, rowBytes, cols, 0, rows, x, 0, out, 0);
                     }
                     long ns = THREADS.getCurrentThreadCpuTime() - t0;
-                    best = Math.max(best, 200.0 * rows * rowBytes / ns);
+                    best = Math.max(best, (double) passes * rows * rowBytes / ns);
                 }
                 float[] rowsTile = new float[6 * cols];
                 double bestD = 0;
                 for (int trial = 0; trial < 15; trial++) {
                     long t0 = THREADS.getCurrentThreadCpuTime();
-                    for (int p = 0; p < 200; p++) {
+                    for (int p = 0; p < passes; p++) {
                         for (int r = 0; r + 6 <= rows; r += 6) {
                             k.dequantizeRows(data, rowBytes, cols, r, 6, rowsTile);
                         }
                     }
                     long ns = THREADS.getCurrentThreadCpuTime() - t0;
-                    bestD = Math.max(bestD, 200.0 * (rows / 6 * 6) * rowBytes / ns);
+                    bestD = Math.max(bestD, (double) passes * (rows / 6 * 6) * rowBytes / ns);
                 }
                 String g = String.format("   dequant %6.2f GB/s", bestD);
                 if (gemm) {

@@ -1,0 +1,82 @@
+package dev.hearth.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hearth.convert.FileType;
+import dev.hearth.convert.ModelShape;
+import dev.hearth.convert.RandomModelWriter;
+import dev.hearth.engine.ComputePool;
+import dev.hearth.gguf.GgufFile;
+import dev.hearth.model.Architectures;
+import dev.hearth.model.Model;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The generation loop allocates nothing: after warm-up (the JIT compiles the kernels), a run of generated
+ * tokens on two compute threads leaves the heap allocation counters of the caller and of the pool's worker
+ * threads unchanged. One top-level subclass per weight type of the benchmarks, so that each runs in a JVM of
+ * its own (hearth-core's pom): one model per process, as the CLI and the benchmark run.
+ */
+@Tag("slow") // warms the JIT up: several seconds per type
+abstract class GenerationAllocationTest {
+
+    @TempDir
+    Path dir;
+
+    abstract FileType type();
+
+    @Test
+    void generatedTokensAllocateNothing() throws IOException {
+        Path file = dir.resolve("tiny.gguf");
+        RandomModelWriter.write(ModelShape.named("tiny"), type(), file, 5);
+        try (GgufFile gguf = GgufFile.open(file); ComputePool pool = new ComputePool(2)) {
+            Model model = Architectures.load(gguf);
+            ModelBenchmark bench = new ModelBenchmark(model, pool, 8, 16);
+            assertThat(bench.promptRun()).isPositive();
+            double perToken = Double.NaN;
+            for (int round = 0; round < 200 && !(perToken == 0); round++) {
+                for (int i = 0; i < 20; i++) {
+                    bench.generationRun();
+                }
+                perToken = bench.allocatedBytesPerGeneratedToken();
+            }
+            assertThat(perToken).as("%s: heap bytes allocated per generated token", type()).isZero();
+        }
+    }
+}
+
+/** Q4_0; see {@link GenerationAllocationTest}. */
+final class GenerationAllocationTestQ4_0 extends GenerationAllocationTest {
+    @Override
+    FileType type() {
+        return FileType.Q4_0;
+    }
+}
+
+/** Q8_0; see {@link GenerationAllocationTest}. */
+final class GenerationAllocationTestQ8_0 extends GenerationAllocationTest {
+    @Override
+    FileType type() {
+        return FileType.Q8_0;
+    }
+}
+
+/** Q4_K_M; see {@link GenerationAllocationTest}. */
+final class GenerationAllocationTestQ4KM extends GenerationAllocationTest {
+    @Override
+    FileType type() {
+        return FileType.Q4_K_M;
+    }
+}
+
+/** F16; see {@link GenerationAllocationTest}. */
+final class GenerationAllocationTestF16 extends GenerationAllocationTest {
+    @Override
+    FileType type() {
+        return FileType.F16;
+    }
+}
