@@ -280,12 +280,7 @@ public final class ModelStore {
                 }
                 ch.force(true);
             }
-            Digest digest = Digest.of(sha.digest());
-            pins.add(this, digest);
-            if (!hasBlob(digest, total)) {
-                AtomicFiles.moveIntoPlace(tmp, blobPath(digest));
-            }
-            return new Layer(mediaType, digest, total);
+            return install(tmp, Digest.of(sha.digest()), total, mediaType, pins);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -318,15 +313,22 @@ public final class ModelStore {
                 }
                 ch.force(true);
             }
-            Digest digest = Digest.of(sha.digest());
-            pins.add(this, digest);
-            if (!hasBlob(digest, total)) {
-                AtomicFiles.moveIntoPlace(tmp, blobPath(digest));
-            }
-            return new Layer(mediaType, digest, total);
+            return install(tmp, Digest.of(sha.digest()), total, mediaType, pins);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Renames a flushed, hashed temporary file to its blob name, pinned first so no cleanup removes it before
+     * its manifest is committed; when the store has that blob already, the temporary file is simply dropped.
+     */
+    private Layer install(Path tmp, Digest digest, long size, String mediaType, BlobPins pins) throws IOException {
+        pins.add(this, digest);
+        if (!hasBlob(digest, size)) {
+            AtomicFiles.moveIntoPlace(tmp, blobPath(digest));
+        }
+        return new Layer(mediaType, digest, size);
     }
 
     /** Stores small content (template, params JSON...) as a blob, pinned until {@code pins} closes. */
