@@ -35,6 +35,8 @@ public final class InferenceState {
     final float[] packed;
     /** One {@link dev.hearth.tensor.Gemm} tile per compute thread. */
     final float[][] tiles;
+    /** One matrix-vector scratch per compute thread ({@link dev.hearth.tensor.MatmulKernel#gemvScratchLength}). */
+    final float[][] gemvScratch;
     /** Rotary cos/sin for each row of the batch: [batch, ropeDim / 2]. */
     final float[] ropeCos;
     final float[] ropeSin;
@@ -87,6 +89,7 @@ public final class InferenceState {
         int maxCols = Math.max(dim, Math.max(config.headCount() * config.headDimV(), config.feedForwardLength()));
         packed = batchCapacity > 1 ? new float[dev.hearth.tensor.Gemm.packedLength(batchCapacity, maxCols)] : new float[0];
         tiles = new float[threads][batchCapacity > 1 ? dev.hearth.tensor.Gemm.tileLength(maxCols) : 0];
+        gemvScratch = new float[threads][dev.hearth.tensor.MatmulKernel.gemvScratchLength(maxCols)];
         ropeCos = new float[Math.multiplyExact(batchCapacity, Math.max(1, config.ropeDim() / 2))];
         ropeSin = new float[ropeCos.length];
         lengths = new int[slots];

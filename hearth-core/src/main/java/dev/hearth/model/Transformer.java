@@ -296,7 +296,7 @@ public final class Transformer {
 
         private void rows(WeightMatrix m, int from, int to, float[] out, int thread) {
             if (n == 1) {
-                m.gemv(from, to, x, 0, out, 0);
+                m.gemv(from, to, x, 0, out, 0, s.gemvScratch[thread]);
             } else {
                 m.gemm(from, to, s.packed, n, out, s.tiles[thread]);
             }

@@ -113,6 +113,18 @@ public final class WeightMatrix {
     }
 
     /**
+     * As {@link #gemv(int, int, float[], int, float[], int)} with the calling thread's {@code scratch} of
+     * {@link dev.hearth.tensor.MatmulKernel#gemvScratchLength} floats for {@link #cols()}, which the 4- and 6-bit
+     * kernels need for their fast path.
+     */
+    public void gemv(int rowStart, int rowEnd, float[] x, int xOffset, float[] out, int outOffset, float[] scratch) {
+        java.util.Objects.checkFromToIndex(rowStart, rowEnd, rows);
+        java.util.Objects.checkFromIndexSize(xOffset, cols, x.length);
+        java.util.Objects.checkFromIndexSize(outOffset + rowStart, rowEnd - rowStart, out.length);
+        matmul.gemv(data, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset, scratch);
+    }
+
+    /**
      * {@code out[t * rows() + r] = row(r) . x[t]} for rows {@code [rowStart, rowEnd)} and the {@code n} rows of
      * activations {@link Gemm#pack packed} in {@code packed}; {@code tile} is the calling thread's scratch.
      */

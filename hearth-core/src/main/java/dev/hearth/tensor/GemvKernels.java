@@ -14,8 +14,10 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Matrix-vector kernels for generation, where a token reads every weight once: the work per weight byte
@@ -24,14 +26,37 @@ import jdk.incubator.vector.VectorOperators;
  * fused multiply-add per block. Results differ from the scalar reference only in the order of float
  * additions (and FMA's single rounding).
  *
+ * <p><b>Q4_K and Q6_K (AVX-512): quants in int lanes, x rearranged once per call.</b> Widening quant bytes to
+ * float lanes costs a cross-lane shuffle per 16 weights, and that (with a second multiply-add per weight for
+ * Q4_K's mins) made the byte-lane kernels compute-bound at about 5 GB/s. Here 64 quant bytes load as 16 int
+ * lanes and each weight is taken out in place with one AND ({@code q & (0x0F << 8b)}, value {@code q * 2^8b}),
+ * converted by one int-to-float and multiplied into a per-sub-block sum by one FMA: three operations per 16
+ * weights, no shuffles. What makes that possible is done once per gemv call, for all rows, in the calling
+ * thread's scratch ({@link MatmulKernel#gemvScratchLength}): x is permuted into the order the int lanes hold
+ * the weights, each element pre-scaled by the exact power of two {@code 2^-8b}, and summed per sub-block, so
+ * that Q4_K's {@code - dmin * min} and Q6_K's {@code - 32} leave the inner loop as one short vector dot per
+ * super-block with those sums. The sub-block scales are applied to the sums, with per-lane scale vectors
+ * built by variable shifts of a broadcast int (no shuffles). One core, MatmulThroughput, 256 MiB streamed:
+ * Q4_K 5.1 to 8.3 GB/s, Q6_K 5.1 to 12.0 GB/s. Steps measured on the way (Q4_K, in cache): 256-bit
+ * vectors 5.7; 512-bit 7.0 (fewer instructions for the same work: lanes 0-7 and 8-15 then belong to
+ * different sub-blocks, hence the per-lane scales); mins as one vector FMA per super-block instead of 8
+ * scalar ones 8.4; scales as vectors instead of 8 scalar conversions and broadcasts 9.3 to 10.
+ *
+ * <p>Rearranges (and masks) are avoided on purpose: with float shuffles for the scales, Q4_K ran at 10 GB/s
+ * alone but allocated (every vector boxed, 3 GB/s) once the Q6_K kernel, which also used shuffles, had run
+ * in the same JVM first; C2 no longer intrinsified the rearranges. Constant per-lane data comes from int
+ * arrays (a plain vector load) instead.
+ *
  * <p>Alternatives measured on one AVX-512 core (Zen 4, MatmulThroughput) and dropped:
  * <ul>
  *   <li>Two rows per pass (each x vector loaded once for both rows): as fast with the weights in cache,
  *       but streaming a 256 MiB matrix from memory Q8_0 fell from 17.2 to 6.7 GB/s and Q4_0 from 9.3 to 4.8:
  *       two interleaved streams defeat the hardware prefetcher. One row at a time keeps the in-cache speed.</li>
  *   <li>Q4_K, Q5_K, Q6_K kernels that sum q * x per sub-block and scale once (mins applied to sums of x):
- *       4.6, 4.3 and 5.2 GB/s in cache against 5.1, 4.5 and 5.4 for {@link VectorKernels}' row dot, which they use;
- *       a two-row version of them parses into more nodes than C2 inlines, and then allocates.</li>
+ *       4.6, 4.3 and 5.2 GB/s in cache against 5.1, 4.5 and 5.4 for {@link VectorKernels}' row dot (still the
+ *       path for Q5_K and for 256-bit machines); a two-row version of them parses into more nodes than C2
+ *       inlines, and then allocates. The int-lane kernels above succeed where these did not because the
+ *       quants no longer go through byte-to-float widening.</li>
  *   <li>Q4_0 decoded in int lanes (bytes zero-extended to ints, nibbles split there, the -8 applied to
  *       per-block sums of x): 6.3 GB/s in cache against 9.2 for the byte-lane kernel below.</li>
  * </ul>
@@ -45,7 +70,40 @@ final class GemvKernels {
     /** One type's matrix-vector product; see {@link MatmulKernel#gemv}. */
     interface Gemv {
         void gemv(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
-                float[] out, int outOffset);
+                float[] out, int outOffset, float[] scratch);
+    }
+
+    /**
+     * Whether the kernels written for 512-bit vectors run: 16 float lanes (AVX-512). On 256-bit machines
+     * their 512-bit vectors would not be intrinsified (and would allocate), and the row dot is used.
+     */
+    static final boolean WIDE = MatmulKernels.L == 16;
+    static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    static final VectorSpecies<Float> F16V = FloatVector.SPECIES_512;
+    static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_512;
+    // Per-lane constants are int vectors loaded from these arrays (a plain load): no shuffles or masks, whose
+    // intrinsics C2 stopped applying (and then allocated) once both kernels had run in one JVM.
+    /** Q4_K: shift counts that put scale byte 0 in lanes 0-7 and byte 2 in lanes 8-15 (after {@code & 0xFF}). */
+    private static final int[] EVEN_SCALE_SHIFTS = {0, 0, 0, 0, 0, 0, 0, 0, 16, 16, 16, 16, 16, 16, 16, 16};
+    /** Bytes 1 and 3. */
+    private static final int[] ODD_SCALE_SHIFTS = {8, 8, 8, 8, 8, 8, 8, 8, 24, 24, 24, 24, 24, 24, 24, 24};
+    /** Q6_K: left shifts that, followed by an arithmetic shift by 24, put signed byte j in lanes 4j to 4j+3. */
+    private static final int[] QUARTER_SHIFTS = {24, 24, 24, 24, 16, 16, 16, 16, 8, 8, 8, 8, 0, 0, 0, 0};
+    /** Q6_K: all ones in lanes 0-7. */
+    private static final int[] LOWER_LANES = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+    /** Q6_K: qh shift counts for ql vectors whose lanes 0-7 have t = 0 and lanes 8-15 t = 1, or the reverse. */
+    private static final int[] SHIFTS_T01 = {0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2};
+    private static final int[] SHIFTS_T10 = {2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0};
+    static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+
+    /** Floats of scratch for {@code cols} columns: x rearranged (cols) and sums of x per 16 (cols / 16). */
+    static int scratchLength(int cols) {
+        return Math.addExact(cols, cols / 16);
+    }
+
+    /** Whether {@code type}'s kernel needs the scratch (without it the row kernel's dot is used). */
+    static boolean needsScratch(GgmlType type) {
+        return WIDE && (type == GgmlType.Q4_K || type == GgmlType.Q6_K);
     }
 
     private GemvKernels() {
@@ -57,9 +115,11 @@ final class GemvKernels {
             return null;
         }
         return switch (type) {
-            case Q4_0 -> GemvKernels::q4_0;
-            case Q8_0 -> GemvKernels::q8_0;
-            case F16 -> GemvKernels::halfFloat;
+            case Q4_0 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> q4_0(w, rb, c, rs, re, x, xo, o, oo);
+            case Q8_0 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> q8_0(w, rb, c, rs, re, x, xo, o, oo);
+            case F16 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> halfFloat(w, rb, c, rs, re, x, xo, o, oo);
+            case Q4_K -> WIDE ? GemvKernels::q4_K : null;
+            case Q6_K -> WIDE ? GemvKernels::q6_K : null;
             default -> null;
         };
     }
@@ -98,6 +158,181 @@ final class GemvKernels {
             acc0 = next;
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    // ---- Q4_K ---------------------------------------------------------------------------------------------
+
+    static void q4_K(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+            float[] out, int outOffset, float[] xp) {
+        // x rearranged to the order in which the int lanes below hold the nibbles: in each 64-element group,
+        // for byte b of the 4 in an int, 8 floats x[4i + b] (low nibbles) then 8 of x[32 + 4i + b] (high),
+        // scaled by 2^-8b because the nibble is masked in place (value q * 2^8b), not shifted down.
+        for (int base = 0; base < cols; base += 128) {
+            for (int b = 0; b < 4; b++) {
+                float scale = Math.scalb(1f, -8 * b);
+                int o = base + 32 * b;
+                for (int i = 0; i < 16; i++) {
+                    int xi = xOffset + base + 64 * (i >> 3) + 4 * (i & 7) + b;
+                    xp[o + i] = x[xi] * scale;
+                    xp[o + 16 + i] = x[xi + 32] * scale;
+                }
+            }
+        }
+        for (int s = 0, n = cols >> 5; s < n; s++) {
+            float sum = 0;
+            for (int i = 0; i < 32; i++) {
+                sum += x[xOffset + 32 * s + i];
+            }
+            xp[cols + s] = sum;
+        }
+        for (int r = rowStart; r < rowEnd; r++) {
+            out[outOffset + r] = q4_KRow(w, r * rowBytes, cols, xp);
+        }
+    }
+
+    private static float q4_KRow(MemorySegment w, long off, int cols, float[] xp) {
+        FloatVector accLow = FloatVector.zero(F16V);
+        FloatVector accHigh = accLow;
+        FloatVector minAcc = FloatVector.zero(F8);
+        IntVector evenShifts = IntVector.fromArray(I16, EVEN_SCALE_SHIFTS, 0);
+        IntVector oddShifts = IntVector.fromArray(I16, ODD_SCALE_SHIFTS, 0);
+        int blocks = cols >> 8;
+        for (int sb = 0; sb < blocks; sb++) {
+            long o = off + 144L * sb;
+            float d = f16(w, o);
+            float dmin = f16(w, o + 2);
+            int a = TensorBytes.i32(w, o + 4);
+            int b = TensorBytes.i32(w, o + 8);
+            int c = TensorBytes.i32(w, o + 12);
+            long scales = (a & 0x3F3F3F3FL) | ((long) ((c & 0x0F0F0F0F) | ((a >>> 2) & 0x30303030)) << 32);
+            long mins = (b & 0x3F3F3F3FL) | ((long) (((c >>> 4) & 0x0F0F0F0F) | ((b >>> 2) & 0x30303030)) << 32);
+            FloatVector minsF = (FloatVector) LongVector.broadcast(
+                    LongVector.SPECIES_128, mins).reinterpretAsBytes()
+                    .convertShape(VectorOperators.B2F, F8, 0);
+            minAcc = minsF.mul(dmin).fma(FloatVector.fromArray(F8, xp, cols + 8 * sb), minAcc);
+            for (int gp = 0; gp < 2; gp++) {
+                IntVector q = ByteVector.fromMemorySegment(B64, w, o + 16 + 64 * gp, LE).reinterpretAsInts();
+                IntVector qHigh = q.lanewise(VectorOperators.LSHR, 4);
+                int xg = 256 * sb + 128 * gp;
+                FloatVector low = FloatVector.zero(F16V);
+                FloatVector high = low;
+                for (int k = 0; k < 4; k++) {
+                    int mask = 0x0F << (8 * k);
+                    low = ((FloatVector) q.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F16V, xp, xg + 32 * k), low);
+                    high = ((FloatVector) qHigh.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F16V, xp, xg + 32 * k + 16), high);
+                }
+                IntVector four = IntVector.broadcast(I16, (int) (scales >>> (32 * gp)));
+                FloatVector scaleLow = ((FloatVector) four.lanewise(VectorOperators.LSHR, evenShifts).and(0xFF)
+                        .convert(VectorOperators.I2F, 0)).mul(d);
+                FloatVector scaleHigh = ((FloatVector) four.lanewise(VectorOperators.LSHR, oddShifts).and(0xFF)
+                        .convert(VectorOperators.I2F, 0)).mul(d);
+                accLow = low.fma(scaleLow, accLow);
+                accHigh = high.fma(scaleHigh, accHigh);
+            }
+        }
+        return accLow.add(accHigh).reduceLanes(VectorOperators.ADD) - minAcc.reduceLanes(VectorOperators.ADD);
+    }
+
+    // ---- Q6_K ---------------------------------------------------------------------------------------------
+
+    static void q6_K(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+            float[] out, int outOffset, float[] xp) {
+        // Per super-block, two vectors of 16 int lanes of ql (see q6_KRow): v = 0 has (half, t) = (0, 0) in lanes
+        // 0-7 and (1, 1) in 8-15, v = 1 has (0, 1) and (1, 0). Lane i holds in byte b the low 4 bits of element
+        // 128 half + 32 t + 4 (i & 7) + b (low nibble) and of that + 64 (high nibble). For each v and b, 16 floats
+        // for the low nibbles then 16 for the high, scaled by 2^-8b (the quant is masked in place).
+        for (int base = 0; base < cols; base += 256) {
+            for (int v = 0; v < 2; v++) {
+                for (int b = 0; b < 4; b++) {
+                    float scale = Math.scalb(1f, -8 * b);
+                    int o = base + 128 * v + 32 * b;
+                    for (int i = 0; i < 16; i++) {
+                        int half = i >> 3;
+                        int t = half ^ v;
+                        int xi = xOffset + base + 128 * half + 32 * t + 4 * (i & 7) + b;
+                        xp[o + i] = x[xi] * scale;
+                        xp[o + 16 + i] = x[xi + 64] * scale;
+                    }
+                }
+            }
+        }
+        sums16(cols, x, xOffset, xp);
+        for (int r = rowStart; r < rowEnd; r++) {
+            out[outOffset + r] = q6_KRow(w, r * rowBytes, cols, xp);
+        }
+    }
+
+    /** {@code xp[cols + j]} = the sum of {@code x} over elements {@code [16j, 16j + 16)}. */
+    private static void sums16(int cols, float[] x, int xOffset, float[] xp) {
+        for (int j = 0, n = cols >> 4; j < n; j++) {
+            float sum = 0;
+            for (int i = 0; i < 16; i++) {
+                sum += x[xOffset + 16 * j + i];
+            }
+            xp[cols + j] = sum;
+        }
+    }
+
+    private static float q6_KRow(MemorySegment w, long off, int cols, float[] xp) {
+        FloatVector accLow = FloatVector.zero(F16V);
+        FloatVector accHigh = accLow;
+        FloatVector offsets = accLow;
+        IntVector lowerLanes = IntVector.fromArray(I16, LOWER_LANES, 0);
+        IntVector shiftsT01 = IntVector.fromArray(I16, SHIFTS_T01, 0);
+        IntVector shiftsT10 = IntVector.fromArray(I16, SHIFTS_T10, 0);
+        IntVector quarterShifts = IntVector.fromArray(I16, QUARTER_SHIFTS, 0);
+        int blocks = cols >> 8;
+        for (int sb = 0; sb < blocks; sb++) {
+            long o = off + 210L * sb;
+            float d = f16(w, o + 208);
+            // (q - 32) * scale * d summed: scale * d * (sum of q * x) - 32 * scale * d * (sum of x).
+            FloatVector scale16 = ((FloatVector) ByteVector.fromMemorySegment(B128, w, o + 192, LE)
+                    .convertShape(VectorOperators.B2F, F16V, 0)).mul(d);
+            offsets = scale16.fma(FloatVector.fromArray(F16V, xp, cols + 16 * sb), offsets);
+            long scalesLow = w.get(TensorBytes.LONG_LE, o + 192);
+            long scalesHigh = w.get(TensorBytes.LONG_LE, o + 200);
+            // qh: lanes 0-7 are half 0's 32 bytes, lanes 8-15 half 1's; bits 2t, 2t + 1 (low nibble's element)
+            // and 2t + 4, 2t + 5 (high) of byte l belong to ql byte 32t + l of the half.
+            IntVector qhAll = ByteVector.fromMemorySegment(B64, w, o + 128, LE).reinterpretAsInts();
+            IntVector first = ByteVector.fromMemorySegment(B64, w, o, LE).reinterpretAsInts();
+            IntVector second = ByteVector.fromMemorySegment(B64, w, o + 64, LE).reinterpretAsInts();
+            // v = 0: ql bytes 0-31 (half 0, t 0) and 96-127 (half 1, t 1); v = 1: bytes 32-95.
+            IntVector ql = first.and(lowerLanes).or(second.and(lowerLanes.not()));
+            IntVector qh = qhAll.lanewise(VectorOperators.LSHR, shiftsT01);
+            for (int v = 0; v < 2; v++) {
+                IntVector low = ql.and(0x0F0F0F0F).or(qh.lanewise(VectorOperators.LSHL, 4).and(0x30303030));
+                IntVector high = ql.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(qh.and(0x30303030));
+                int xv = 256 * sb + 128 * v;
+                FloatVector sumLow = FloatVector.zero(F16V);
+                FloatVector sumHigh = sumLow;
+                for (int k = 0; k < 4; k++) {
+                    int mask = 0x3F << (8 * k);
+                    sumLow = ((FloatVector) low.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F16V, xp, xv + 32 * k), sumLow);
+                    sumHigh = ((FloatVector) high.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F16V, xp, xv + 32 * k + 16), sumHigh);
+                }
+                // Scales of the lanes' 16-element groups, four lanes each: v = 0 low quants use scales
+                // 0, 1, 10, 11, high ones 4, 5, 14, 15; v = 1: 2, 3, 8, 9 and 6, 7, 12, 13.
+                int packLow = (int) ((scalesLow >>> (16 * v)) & 0xFFFF)
+                        | (int) ((scalesHigh >>> (16 - 16 * v)) & 0xFFFF) << 16;
+                int packHigh = (int) ((scalesLow >>> (32 + 16 * v)) & 0xFFFF)
+                        | (int) ((scalesHigh >>> (48 - 16 * v)) & 0xFFFF) << 16;
+                FloatVector scaleLow = ((FloatVector) IntVector.broadcast(I16, packLow)
+                        .lanewise(VectorOperators.LSHL, quarterShifts).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).mul(d);
+                FloatVector scaleHigh = ((FloatVector) IntVector.broadcast(I16, packHigh)
+                        .lanewise(VectorOperators.LSHL, quarterShifts).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).mul(d);
+                accLow = sumLow.fma(scaleLow, accLow);
+                accHigh = sumHigh.fma(scaleHigh, accHigh);
+                ql = ByteVector.fromMemorySegment(B64, w, o + 32, LE).reinterpretAsInts();
+                qh = qhAll.lanewise(VectorOperators.LSHR, shiftsT10);
+            }
+        }
+        return accLow.add(accHigh).sub(offsets.mul(32f)).reduceLanes(VectorOperators.ADD);
     }
 
     // ---- Q8_0 ---------------------------------------------------------------------------------------------

@@ -32,6 +32,22 @@ public interface MatmulKernel {
             float[] out, int outOffset);
 
     /**
+     * As {@link #gemv(MemorySegment, long, int, int, int, float[], int, float[], int)}, with the calling
+     * thread's {@code scratch} of at least {@link #gemvScratchLength} floats for {@code cols}: the 4- and
+     * 6-bit kernels rearrange {@code x} there once per call (see {@code GemvKernels}). Without it (null or
+     * too short) they take the slower path that needs none.
+     */
+    default void gemv(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+            float[] out, int outOffset, float[] scratch) {
+        gemv(w, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset);
+    }
+
+    /** Floats of per-thread scratch that {@code gemv} with scratch needs for matrices of {@code cols} columns. */
+    static int gemvScratchLength(int cols) {
+        return GemvKernels.scratchLength(cols);
+    }
+
+    /**
      * Rows {@code [rowStart, rowStart + rows)}, dequantized exactly as {@link RowKernel#dequantize} does, into
      * {@code dst[i * cols + j]}.
      */

@@ -115,9 +115,20 @@ public final class MatmulKernels {
 
         @Override
         public void gemv(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+                float[] out, int outOffset, float[] scratch) {
+            if (fast != null && (scratch != null && scratch.length >= GemvKernels.scratchLength(cols)
+                    || !GemvKernels.needsScratch(rowKernel.type()))) {
+                fast.gemv(w, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset, scratch);
+                return;
+            }
+            gemv(w, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset);
+        }
+
+        @Override
+        public void gemv(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
                 float[] out, int outOffset) {
-            if (fast != null) {
-                fast.gemv(w, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset);
+            if (fast != null && !GemvKernels.needsScratch(rowKernel.type())) {
+                fast.gemv(w, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset, null);
                 return;
             }
             for (int r = rowStart; r < rowEnd; r++) {

@@ -57,13 +57,24 @@ class MatmulKernelsTest {
                 Matrix m = matrix(arena, type, 7, cols, random);
                 int xOffset = random.nextInt(4);
                 float[] x = RandomTensors.gaussian(cols + xOffset, random);
-                for (int[] range : new int[][] {{0, 7}, {1, 6}, {2, 3}, {3, 3}}) {
+                for (int[] range : new int[][] {{0, 7}, {1, 6}, {2, 3}, {3, 3}, {0, -7}, {2, -5}}) {
+                    // Negative ends: the same rows through gemv with scratch (the 4- and 6-bit kernels that
+                    // rearrange x there), with a scratch longer than needed and filled with garbage.
+                    boolean withScratch = range[1] < 0;
+                    int end = Math.abs(range[1]);
                     float[] out = new float[9];
                     java.util.Arrays.fill(out, Float.NaN);
-                    kernel.gemv(m.data(), m.rowBytes(), cols, range[0], range[1], x, xOffset, out, 2);
+                    if (withScratch) {
+                        float[] scratch = new float[MatmulKernel.gemvScratchLength(cols) + 5];
+                        java.util.Arrays.fill(scratch, Float.NaN);
+                        kernel.gemv(m.data(), m.rowBytes(), cols, range[0], end, x, xOffset, out, 2, scratch);
+                    } else {
+                        kernel.gemv(m.data(), m.rowBytes(), cols, range[0], end, x, xOffset, out, 2);
+                    }
                     for (int r = 0; r < 7; r++) {
-                        String what = type + " cols=" + cols + " rows " + range[0] + ".." + range[1] + " row " + r;
-                        if (r < range[0] || r >= range[1]) {
+                        String what = type + " cols=" + cols + " rows " + range[0] + ".." + end + " row " + r
+                                + (withScratch ? " (with scratch)" : "");
+                        if (r < range[0] || r >= end) {
                             assertThat(out[2 + r]).as(what + " (outside the range: untouched)").isNaN();
                             continue;
                         }
@@ -143,16 +154,19 @@ class MatmulKernelsTest {
             float[] x = RandomTensors.gaussian(cols, random);
             float[] out = new float[rows];
             float[] tile = new float[Gemm.ROW_TILE * cols];
+            float[] scratch = new float[MatmulKernel.gemvScratchLength(cols)];
             long gemv = Long.MAX_VALUE;
             long dequantize = Long.MAX_VALUE;
             for (int round = 0; round < 40 && (gemv > 0 || dequantize > 0); round++) {
                 for (int i = 0; i < 3000; i++) {
                     kernel.gemv(m.data(), m.rowBytes(), cols, 0, rows, x, 0, out, 0);
+                    kernel.gemv(m.data(), m.rowBytes(), cols, 0, rows, x, 0, out, 0, scratch);
                     kernel.dequantizeRows(m.data(), m.rowBytes(), cols, 0, Gemm.ROW_TILE, tile);
                 }
                 long before = threads.getCurrentThreadAllocatedBytes();
                 for (int i = 0; i < 1000; i++) {
                     kernel.gemv(m.data(), m.rowBytes(), cols, 0, rows, x, 0, out, 0);
+                    kernel.gemv(m.data(), m.rowBytes(), cols, 0, rows, x, 0, out, 0, scratch);
                 }
                 long middle = threads.getCurrentThreadAllocatedBytes();
                 for (int i = 0; i < 1000; i++) {

@@ -43,12 +43,13 @@ public final class MatmulThroughput {
                 float[] x = RandomTensors.gaussian(cols * 128, random);
                 float[] out = new float[Math.max(rows, 6) * (Boolean.parseBoolean(System.getProperty("gemm", "true")) ? 128 : 1)];
                 MatmulKernel k = MatmulKernels.forType(type);
+                float[] scratch = Boolean.getBoolean("noscratch") ? null : new float[MatmulKernel.gemvScratchLength(cols)];
                 double best = 0;
                 int passes = (int) Math.max(1, 200 * (1L << 20) / ((long) rows * rowBytes));
                 for (int trial = 0; trial < 15; trial++) {
                     long t0 = THREADS.getCurrentThreadCpuTime();
                     for (int p = 0; p < passes; p++) {
-                        k.gemv(data, rowBytes, cols, 0, rows, x, 0, out, 0);
+                        k.gemv(data, rowBytes, cols, 0, rows, x, 0, out, 0, scratch);
                     }
                     long ns = THREADS.getCurrentThreadCpuTime() - t0;
                     best = Math.max(best, (double) passes * rows * rowBytes / ns);
@@ -84,7 +85,7 @@ public final class MatmulThroughput {
                 }
                 com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) THREADS;
                 long a0 = mx.getCurrentThreadAllocatedBytes();
-                k.gemv(data, rowBytes, cols, 0, rows, x, 0, out, 0);
+                k.gemv(data, rowBytes, cols, 0, rows, x, 0, out, 0, scratch);
                 long a1 = mx.getCurrentThreadAllocatedBytes();
                 k.dequantizeRows(data, rowBytes, cols, 0, 6, rowsTile);
                 long a2 = mx.getCurrentThreadAllocatedBytes();

@@ -60,6 +60,7 @@ public class MatmulBenchmark {
     private float[] out;
     private float[] packed;
     private float[] tile;
+    private float[] gemvScratch;
     private float[] batchOut;
 
     @Setup(Level.Trial)
@@ -85,6 +86,7 @@ public class MatmulBenchmark {
         packed = new float[Gemm.packedLength(BATCH, COLS)];
         Gemm.pack(x, BATCH, COLS, packed, 0, COLS);
         tile = new float[Gemm.tileLength(COLS)];
+        gemvScratch = new float[MatmulKernel.gemvScratchLength(COLS)];
         batchOut = new float[ROWS * BATCH];
     }
 
@@ -115,7 +117,7 @@ public class MatmulBenchmark {
 
     @Benchmark
     public float[] gemv() {
-        kernel.gemv(weights, rowBytes, COLS, 0, ROWS, x, 0, out, 0);
+        kernel.gemv(weights, rowBytes, COLS, 0, ROWS, x, 0, out, 0, gemvScratch);
         return out;
     }
 
