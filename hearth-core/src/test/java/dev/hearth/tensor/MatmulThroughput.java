@@ -14,6 +14,8 @@ import java.util.Random;
  * java --add-modules jdk.incubator.vector -cp hearth-core/target/classes:hearth-core/target/test-classes \
  *     dev.hearth.tensor.MatmulThroughput [types...]
  * </pre>
+ * {@code -Dbytes=N} sets the matrix size (default 1 MiB: in cache), {@code -Dgemm=0} skips the GEMM, and
+ * {@code -Dnoscratch=true} runs gemv without the per-thread scratch (the kernels that need none).
  */
 public final class MatmulThroughput {
     private static final java.lang.management.ThreadMXBean THREADS =
