@@ -99,7 +99,9 @@ test('aborting a stream frees the server', async () => {
   } catch (e) {
     assert.equal(e.name, 'APIUserAbortError', `${e}`);
   }
-  assert.ok(n < 10, `the stream went on after the abort (${n} chunks)`);
+  // Chunks that reached the client in the same reads as the first two are still handed out after the abort (a
+  // fast model sends dozens at once); an abort that did not stop the stream would run to the context's end.
+  assert.ok(n < 100, `the stream went on after the abort (${n} chunks)`);
   const r = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 });
   assert.equal(r.object, 'chat.completion');
 });
