@@ -193,6 +193,18 @@ final class PreTokenizer {
             prevEnd = p;
         }
 
+        /**
+         * The last alternatives the GPT-2 family's expressions share, {@code \s+(?!\S)|\s+}, then any one code
+         * point: where the piece starting at {@code pos} with {@code ws} whitespace code points ends. A run of
+         * spaces before a word leaves its last space to that word.
+         */
+        final int spacesOrOne(int pos, int ws) {
+            if (ws > 1 && pos + ws < end) {
+                return pos + ws - 1;
+            }
+            return ws > 0 ? pos + ws : pos + 1;
+        }
+
         final void run(int[] cps, IntList in, IntList out) {
             this.cps = cps;
             this.out = out;
@@ -284,17 +296,8 @@ final class PreTokenizer {
                 while (CodepointFlags.isWhitespaceFlag(flags(pos + ws))) {
                     ws++;
                 }
-                if (ws > 1 && pos + ws < end) { // \s+(?!\S): leave the last space to the next word
-                    pos += ws - 1;
-                    emit(pos);
-                    continue;
-                }
-                if (ws > 0) {
-                    pos += ws;
-                    emit(pos);
-                    continue;
-                }
-                emit(++pos);
+                pos = spacesOrOne(pos, ws);
+                emit(pos);
             }
         }
     }
@@ -371,17 +374,8 @@ final class PreTokenizer {
                     emit(pos);
                     continue;
                 }
-                if (ws > 1 && pos + ws < end) { // \s+(?!\S)
-                    pos += ws - 1;
-                    emit(pos);
-                    continue;
-                }
-                if (ws > 0) {
-                    pos += ws;
-                    emit(pos);
-                    continue;
-                }
-                emit(++pos);
+                pos = spacesOrOne(pos, ws);
+                emit(pos);
             }
         }
     }
