@@ -3,8 +3,6 @@ package dev.hearth.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hearth.server.api.Json;
-import dev.hearth.server.models.ModelCatalog;
-import dev.hearth.store.ModelStore;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -23,9 +21,7 @@ class GenerationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        ModelStore store = new ModelStore(dir.resolve("models"));
-        TestStores.install(store, "tiny", TestStores.model("llama3-Q8_0.gguf"), null, null, null);
-        server = HearthServer.start(ServerConfig.ephemeralLoopback(), TestServers.schedulerConfig(), new ModelCatalog(store), null);
+        server = TestServers.withTinyModel(dir);
     }
 
     @AfterAll

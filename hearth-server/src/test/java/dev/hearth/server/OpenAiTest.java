@@ -3,8 +3,6 @@ package dev.hearth.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hearth.server.api.Json;
-import dev.hearth.server.models.ModelCatalog;
-import dev.hearth.store.ModelStore;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -26,9 +24,7 @@ class OpenAiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        ModelStore store = new ModelStore(dir.resolve("models"));
-        TestStores.install(store, "tiny", TestStores.model("llama3-Q8_0.gguf"), null, null, null);
-        server = HearthServer.start(ServerConfig.ephemeralLoopback(), TestServers.schedulerConfig(), new ModelCatalog(store), null);
+        server = TestServers.withTinyModel(dir);
     }
 
     @AfterAll
