@@ -122,8 +122,10 @@ class VectorKernelsTest {
         long allocated = Long.MAX_VALUE;
         float sink = 0;
         // Before the JIT compiles the kernel (in the background), vector objects are real objects; retry
-        // until a measured round is allocation-free, or give up after many rounds.
-        for (int round = 0; round < 40 && allocated > 0; round++) {
+        // until a measured round is allocation-free, or give up after a minute (a busy machine's compile queue
+        // can take many seconds).
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (allocated > 0 && System.nanoTime() < deadline) {
             for (int i = 0; i < 2_000; i++) {
                 sink += kernel.dot(data, 0, x, 0, x.length);
             }
