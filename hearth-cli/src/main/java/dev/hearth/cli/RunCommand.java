@@ -119,8 +119,8 @@ public final class RunCommand implements Callable<Integer> {
 
     private int interactive(ChatSession session, HearthSettings settings) throws IOException {
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
-            Path history = settings.models().getParent() != null ? settings.models().getParent().resolve("history")
-                    : Path.of(System.getProperty("user.home"), ".hearth", "history");
+            // In HEARTH_HOME, not beside the models: HEARTH_MODELS may be an Ollama store that Hearth only reads.
+            Path history = settings.hearthHome().resolve("history");
             LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("hearth")
                     .variable(LineReader.HISTORY_FILE, history)
                     .variable(LineReader.SECONDARY_PROMPT_PATTERN, "... ")
