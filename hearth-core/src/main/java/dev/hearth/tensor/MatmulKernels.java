@@ -190,24 +190,6 @@ public final class MatmulKernels {
         }
     }
 
-    /**
-     * binary16 lanes (sign-extended into int lanes) to floats, exactly as {@link Float16#toFloat}: normal
-     * numbers rebias the exponent, subnormals are {@code m * 2^-24} (exact: m < 1024), infinity keeps an
-     * all-ones exponent and NaN becomes quiet.
-     */
-    static FloatVector halfToFloatExact(IntVector h) {
-        IntVector magnitude = h.and(0x7FFF);
-        IntVector bits = magnitude.lanewise(VectorOperators.LSHL, 13).add(0x3800_0000);
-        IntVector subnormal = magnitude.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(0x1p-24f)
-                .reinterpretAsInts();
-        bits = bits.blend(subnormal, magnitude.compare(VectorOperators.LT, 0x0400));
-        VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x7C00);
-        IntVector infNan = magnitude.lanewise(VectorOperators.LSHL, 13).or(0x7F80_0000);
-        infNan = infNan.blend(infNan.or(0x0040_0000), magnitude.compare(VectorOperators.GT, 0x7C00));
-        bits = bits.blend(infNan, special);
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-    }
-
     static final class F16 extends Base {
         F16(RowKernel dot) {
             super(dot);
@@ -215,17 +197,9 @@ public final class MatmulKernels {
 
         @Override
         public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
+            // GemvKernels' loop that C2 compiles to vcvtph2ps; the Vector API has no binary16 conversion.
             for (int i = 0; i < rows; i++) {
-                long off = (rowStart + i) * rowBytes;
-                int o = i * cols;
-                int j = 0;
-                for (; j <= cols - L; j += L) {
-                    ShortVector h = ShortVector.fromMemorySegment(HALVES, w, off + 2L * j, LE);
-                    halfToFloatExact((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).intoArray(dst, o + j);
-                }
-                for (; j < cols; j++) {
-                    dst[o + j] = Float16.toFloat(w.get(TensorBytes.SHORT_LE, off + 2L * j));
-                }
+                GemvKernels.halvesToFloats(w, (rowStart + i) * rowBytes, dst, i * cols, cols);
             }
         }
     }
