@@ -104,9 +104,39 @@ final class GemvKernels {
     private static final int[] SHIFTS_T10 = {2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0};
     static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
 
-    /** Floats of scratch for {@code cols} columns: x rearranged (cols) and sums of x per 16 (cols / 16). */
+    /**
+     * Floats of scratch for {@code cols} columns: x rearranged (cols), sums of x per 16 (cols / 16), and at the
+     * very end of the array a tag of what is prepared there (layout, cols, x offset).
+     */
     static int scratchLength(int cols) {
-        return Math.addExact(cols, cols / 16);
+        return Math.addExact(Math.addExact(cols, cols / 16), TAG_LENGTH);
+    }
+
+    // The tag lets the threads of one projection rearrange x once each instead of once per chunk of rows they
+    // claim (a dozen per matrix with two threads: for a 512-row matrix the rearrangement cost about as much as
+    // the rows). The caller invalidates it whenever x changes (MatmulKernel.invalidateGemvScratch).
+    private static final int TAG_LENGTH = 3;
+    private static final int Q4_K_LAYOUT = 1;
+    private static final int Q6_K_LAYOUT = 2;
+
+    /** Whether {@code scratch} holds x (at {@code xOffset}, {@code cols} long) prepared in {@code layout}. */
+    private static boolean prepared(float[] scratch, int layout, int cols, int xOffset) {
+        int t = scratch.length - TAG_LENGTH;
+        return scratch[t] == layout && scratch[t + 1] == cols && scratch[t + 2] == xOffset;
+    }
+
+    private static void markPrepared(float[] scratch, int layout, int cols, int xOffset) {
+        int t = scratch.length - TAG_LENGTH;
+        scratch[t] = layout;
+        scratch[t + 1] = cols;
+        scratch[t + 2] = xOffset;
+    }
+
+    /** Forgets what {@code scratch} holds: x changed, or the scratch is used for something else. */
+    static void invalidate(float[] scratch) {
+        if (scratch != null && scratch.length >= TAG_LENGTH) {
+            scratch[scratch.length - TAG_LENGTH] = 0;
+        }
     }
 
     /** Whether {@code type}'s kernel needs the scratch (without it the row kernel's dot is used). */
@@ -172,26 +202,29 @@ final class GemvKernels {
 
     static void q4_K(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
             float[] out, int outOffset, float[] xp) {
-        // x rearranged to the order in which the int lanes below hold the nibbles: in each 64-element group,
-        // for byte b of the 4 in an int, 8 floats x[4i + b] (low nibbles) then 8 of x[32 + 4i + b] (high),
-        // scaled by 2^-8b because the nibble is masked in place (value q * 2^8b), not shifted down.
-        for (int base = 0; base < cols; base += 128) {
-            for (int b = 0; b < 4; b++) {
-                float scale = Math.scalb(1f, -8 * b);
-                int o = base + 32 * b;
-                for (int i = 0; i < 16; i++) {
-                    int xi = xOffset + base + 64 * (i >> 3) + 4 * (i & 7) + b;
-                    xp[o + i] = x[xi] * scale;
-                    xp[o + 16 + i] = x[xi + 32] * scale;
+        if (!prepared(xp, Q4_K_LAYOUT, cols, xOffset)) {
+            // x rearranged to the order in which the int lanes below hold the nibbles: in each 64-element group,
+            // for byte b of the 4 in an int, 8 floats x[4i + b] (low nibbles) then 8 of x[32 + 4i + b] (high),
+            // scaled by 2^-8b because the nibble is masked in place (value q * 2^8b), not shifted down.
+            for (int base = 0; base < cols; base += 128) {
+                for (int b = 0; b < 4; b++) {
+                    float scale = Math.scalb(1f, -8 * b);
+                    int o = base + 32 * b;
+                    for (int i = 0; i < 16; i++) {
+                        int xi = xOffset + base + 64 * (i >> 3) + 4 * (i & 7) + b;
+                        xp[o + i] = x[xi] * scale;
+                        xp[o + 16 + i] = x[xi + 32] * scale;
+                    }
                 }
             }
-        }
-        for (int s = 0, n = cols >> 5; s < n; s++) {
-            float sum = 0;
-            for (int i = 0; i < 32; i++) {
-                sum += x[xOffset + 32 * s + i];
+            for (int s = 0, n = cols >> 5; s < n; s++) {
+                float sum = 0;
+                for (int i = 0; i < 32; i++) {
+                    sum += x[xOffset + 32 * s + i];
+                }
+                xp[cols + s] = sum;
             }
-            xp[cols + s] = sum;
+            markPrepared(xp, Q4_K_LAYOUT, cols, xOffset);
         }
         for (int r = rowStart; r < rowEnd; r++) {
             out[outOffset + r] = q4_KRow(w, r * rowBytes, cols, xp);
@@ -247,26 +280,29 @@ final class GemvKernels {
 
     static void q6_K(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
             float[] out, int outOffset, float[] xp) {
-        // Per super-block, two vectors of 16 int lanes of ql (see q6_KRow): v = 0 has (half, t) = (0, 0) in lanes
-        // 0-7 and (1, 1) in 8-15, v = 1 has (0, 1) and (1, 0). Lane i holds in byte b the low 4 bits of element
-        // 128 half + 32 t + 4 (i & 7) + b (low nibble) and of that + 64 (high nibble). For each v and b, 16 floats
-        // for the low nibbles then 16 for the high, scaled by 2^-8b (the quant is masked in place).
-        for (int base = 0; base < cols; base += 256) {
-            for (int v = 0; v < 2; v++) {
-                for (int b = 0; b < 4; b++) {
-                    float scale = Math.scalb(1f, -8 * b);
-                    int o = base + 128 * v + 32 * b;
-                    for (int i = 0; i < 16; i++) {
-                        int half = i >> 3;
-                        int t = half ^ v;
-                        int xi = xOffset + base + 128 * half + 32 * t + 4 * (i & 7) + b;
-                        xp[o + i] = x[xi] * scale;
-                        xp[o + 16 + i] = x[xi + 64] * scale;
+        if (!prepared(xp, Q6_K_LAYOUT, cols, xOffset)) {
+            // Per super-block, two vectors of 16 int lanes of ql (see q6_KRow): v = 0 has (half, t) = (0, 0) in lanes
+            // 0-7 and (1, 1) in 8-15, v = 1 has (0, 1) and (1, 0). Lane i holds in byte b the low 4 bits of element
+            // 128 half + 32 t + 4 (i & 7) + b (low nibble) and of that + 64 (high nibble). For each v and b, 16 floats
+            // for the low nibbles then 16 for the high, scaled by 2^-8b (the quant is masked in place).
+            for (int base = 0; base < cols; base += 256) {
+                for (int v = 0; v < 2; v++) {
+                    for (int b = 0; b < 4; b++) {
+                        float scale = Math.scalb(1f, -8 * b);
+                        int o = base + 128 * v + 32 * b;
+                        for (int i = 0; i < 16; i++) {
+                            int half = i >> 3;
+                            int t = half ^ v;
+                            int xi = xOffset + base + 128 * half + 32 * t + 4 * (i & 7) + b;
+                            xp[o + i] = x[xi] * scale;
+                            xp[o + 16 + i] = x[xi + 64] * scale;
+                        }
                     }
                 }
             }
+            sums16(cols, x, xOffset, xp);
+            markPrepared(xp, Q6_K_LAYOUT, cols, xOffset);
         }
-        sums16(cols, x, xOffset, xp);
         for (int r = rowStart; r < rowEnd; r++) {
             out[outOffset + r] = q6_KRow(w, r * rowBytes, cols, xp);
         }
@@ -406,6 +442,7 @@ final class GemvKernels {
             halfFloat(w, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset);
             return;
         }
+        invalidate(scratch);  // its start is overwritten below
         // Converted in chunks into the thread's scratch by a plain loop that C2 compiles to vcvtph2ps (one
         // instruction per 16 halves; the Vector API has no binary16 conversion, and halfToFloat's integer
         // version costs five), then multiplied from L1: 19-19.5 against 16-16.8 GB/s on one AVX-512 core.

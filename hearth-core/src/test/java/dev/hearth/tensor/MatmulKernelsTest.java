@@ -133,6 +133,37 @@ class MatmulKernelsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F16", "Q8_0", "Q4_K", "Q6_K"})
+    void aSharedScratchFollowsInvalidation(GgmlType type) {
+        // One scratch across calls, as a compute thread keeps it: row chunks of one x reuse the prepared x;
+        // after invalidateGemvScratch a new x (same array, new contents) is prepared again; a matrix of another
+        // type in between (fused q/k/v of mixed types) must not leave a stale preparation behind.
+        MatmulKernel kernel = MatmulKernels.forType(type);
+        MatmulKernel other = MatmulKernels.forType(type == GgmlType.Q6_K ? GgmlType.Q4_K : GgmlType.Q6_K);
+        Random random = new Random(41 + type.ordinal());
+        int cols = 512;
+        try (Arena arena = Arena.ofConfined()) {
+            Matrix m = matrix(arena, type, 9, cols, random);
+            Matrix o = matrix(arena, other.type(), 3, cols, random);
+            float[] scratch = new float[MatmulKernel.gemvScratchLength(cols)];
+            float[] x = new float[cols];
+            for (int round = 0; round < 3; round++) {
+                System.arraycopy(RandomTensors.gaussian(cols, random), 0, x, 0, cols);
+                MatmulKernel.invalidateGemvScratch(scratch);
+                float[] out = new float[9];
+                kernel.gemv(m.data(), m.rowBytes(), cols, 0, 4, x, 0, out, 0, scratch);
+                other.gemv(o.data(), o.rowBytes(), cols, 0, 3, x, 0, new float[3], 0, scratch);
+                kernel.gemv(m.data(), m.rowBytes(), cols, 4, 9, x, 0, out, 0, scratch);
+                for (int r = 0; r < 9; r++) {
+                    double[] e = exactDot(m.exact()[r], x, 0);
+                    assertThat((double) out[r]).as("%s round %d row %d", type, round, r)
+                            .isCloseTo(e[0], offset(1e-5 * e[1] + 1e-30));
+                }
+            }
+        }
+    }
+
     @Test
     void halfDequantizationIsExactForEveryBitPattern() {
         // All 65536 binary16 values (zeros, subnormals, infinities, quiet and signalling NaNs) through the
