@@ -68,10 +68,25 @@ import jdk.incubator.vector.VectorSpecies;
  *       into the rearranged x (down to {@code 2^-48}): 9.3-9.8 GB/s in cache against 9.4 for the shift and
  *       mask below, i.e. noise, and x below about 1e-23 would turn subnormal. Kept the shifts.</li>
  * </ul>
- * Activations quantized to 8-bit blocks (llama.cpp's approach) were not built: without VNNI or a pairwise
- * multiply-add in the Vector API an int8 product needs a widening, a 16-bit multiply and two more widenings
- * before the per-block float scale, no fewer instructions than the float path (the int-lane Q4_0 experiment
- * above is its decoding half), and it would change the logits that the golden tests hold within 0.02.
+ * <p>What bounds these kernels (measured 2026-11-24 on the Zen 4 core, C2 code read with objdump): about 1.3
+ * 512-bit vector operations retire per cycle, so one core's GB/s follows the operations per weight byte. Q8_0
+ * needs about eight per 34-byte block (two widenings, two int-to-float conversions, three FMAs, a broadcast):
+ * 19-20 GB/s; Q4_0 the same eight plus six 128-bit ones for 18 bytes: 9 GB/s; the int-lane Q4_K and Q6_K about
+ * 80 and 95 per super-block: 9-10 and 10-11 GB/s. Every further variant is judged by that count:
+ * <ul>
+ *   <li>256-bit vectors on this core: Q8_0 13.3 against 20 GB/s, Q4_0 6.9 against 9.1 (twice the operations,
+ *       each no cheaper).</li>
+ *   <li>Q4_0 with the -8 folded into each block's first FMA (its accumulator starts at {@code -8 * x} sums
+ *       prepared once per call): 9.25 against 9.1, noise.</li>
+ *   <li>Q4_0 as 16-bit integer products, repacked into groups of 32 rows whose lanes are rows (one vector
+ *       holds 4 signed nibbles of every row for 4 columns), x quantized to 8-bit blocks, block sums in 16-bit
+ *       lanes (32 products of at most 8 * 127 fit) scaled once per block: 15-16.4 GB/s in cache and 15
+ *       streaming, 1.7x the float kernel, because a 16-bit multiply and add cover 32 weights. Not built yet:
+ *       it needs the weights repacked at load (llama.cpp's interleaved rows), and the prompt path must then
+ *       read the repacked copy too, or resident memory holds both.</li>
+ *   <li>Byte products (llama.cpp's VNNI {@code vpdpbusd} or {@code pmaddubsw}) have no Vector API
+ *       counterpart; an 8-bit product goes through 16-bit lanes as above.</li>
+ * </ul>
  */
 final class GemvKernels {
 
