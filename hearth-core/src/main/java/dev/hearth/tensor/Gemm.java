@@ -101,13 +101,16 @@ public final class Gemm {
     /** Accumulator vector (row i, vector v) of the last pass, at tile[results + (i * VECTORS + v) * G]. */
     private static void scatter(float[] tile, int results, int vectors, int group, int rows, int n, float[] out,
             int outStride, int row) {
+        // Token by token, its rows side by side: the (up to) six stores of one token share a cache line of
+        // out, where row-by-row order touched a new line (outStride floats apart) with every store.
         for (int v = 0; v < vectors; v++) {
             int t0 = (group + v) * G;
             int tokens = Math.min(G, n - t0);
-            for (int i = 0; i < rows; i++) {
-                int src = results + (i * VECTORS + v) * G;
-                for (int lane = 0; lane < tokens; lane++) {
-                    out[(t0 + lane) * outStride + row + i] = tile[src + lane];
+            for (int lane = 0; lane < tokens; lane++) {
+                int dst = (t0 + lane) * outStride + row;
+                int src = results + v * G + lane;
+                for (int i = 0; i < rows; i++) {
+                    out[dst + i] = tile[src + i * VECTORS * G];
                 }
             }
         }
