@@ -14,7 +14,8 @@ import java.util.Random;
  * java --add-modules jdk.incubator.vector -cp hearth-core/target/classes:hearth-core/target/test-classes \
  *     dev.hearth.tensor.MatmulThroughput [types...]
  * </pre>
- * {@code -Dbytes=N} sets the matrix size (default 1 MiB: in cache), {@code -Dgemm=0} skips the GEMM, and
+ * {@code -Dbytes=N} sets the matrix size (default 1 MiB: in cache), {@code -Dcols=N} the row length (2048),
+ * {@code -Dgemm=0} skips the GEMM, and
  * {@code -Dnoscratch=true} runs gemv without the per-thread scratch (the kernels that need none).
  */
 public final class MatmulThroughput {
@@ -32,7 +33,7 @@ public final class MatmulThroughput {
         }
         boolean gemm = !"0".equals(System.getProperty("gemm"));
         for (GgmlType type : types) {
-            int cols = 2048;
+            int cols = Integer.getInteger("cols", 2048);
             long rowBytes = type.byteSize(cols);
             long target = Long.getLong("bytes", 1L << 20);
             int rows = (int) Math.max(6, target / rowBytes / 6 * 6);
