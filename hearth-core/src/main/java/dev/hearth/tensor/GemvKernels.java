@@ -103,6 +103,16 @@ final class GemvKernels {
     private static final int[] SHIFTS_T01 = {0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2};
     private static final int[] SHIFTS_T10 = {2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0};
     static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+    /**
+     * Whether the 256-bit versions of the int-lane kernels run: 8 float lanes (AVX2). They use 256-bit species
+     * only, with every per-lane difference in data loaded from arrays, as the 512-bit ones.
+     */
+    static final boolean NARROW = MatmulKernels.L == 8;
+    static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+    /** Q6_K, 8 lanes: left shifts that, followed by an arithmetic shift by 24, put signed byte 0 in lanes 0-3, 1 in 4-7. */
+    private static final int[] PAIR_SHIFTS_LOW = {24, 24, 24, 24, 16, 16, 16, 16};
+    /** Bytes 2 and 3. */
+    private static final int[] PAIR_SHIFTS_HIGH = {8, 8, 8, 8, 0, 0, 0, 0};
 
     /** Floats of scratch for {@code cols} columns: x rearranged (cols) and sums of x per 16 (cols / 16). */
     static int scratchLength(int cols) {
@@ -111,7 +121,8 @@ final class GemvKernels {
 
     /** Whether {@code type}'s kernel needs the scratch (without it the row kernel's dot is used). */
     static boolean needsScratch(GgmlType type) {
-        return WIDE && (type == GgmlType.Q4_K || type == GgmlType.Q6_K);
+        return WIDE && (type == GgmlType.Q4_K || type == GgmlType.Q6_K)
+                || NARROW && (type == GgmlType.Q4_K || type == GgmlType.Q5_K || type == GgmlType.Q6_K);
     }
 
     private GemvKernels() {
@@ -126,8 +137,9 @@ final class GemvKernels {
             case Q4_0 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> q4_0(w, rb, c, rs, re, x, xo, o, oo);
             case Q8_0 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> q8_0(w, rb, c, rs, re, x, xo, o, oo);
             case F16 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> halfFloat(w, rb, c, rs, re, x, xo, o, oo);
-            case Q4_K -> WIDE ? GemvKernels::q4_K : null;
-            case Q6_K -> WIDE ? GemvKernels::q6_K : null;
+            case Q4_K -> WIDE ? GemvKernels::q4_K : NARROW ? GemvKernels::q4_K8 : null;
+            case Q5_K -> NARROW ? GemvKernels::q5_K8 : null;
+            case Q6_K -> WIDE ? GemvKernels::q6_K : NARROW ? GemvKernels::q6_K8 : null;
             default -> null;
         };
     }
@@ -338,6 +350,214 @@ final class GemvKernels {
                 accHigh = sumHigh.fma(scaleHigh, accHigh);
                 ql = ByteVector.fromMemorySegment(B64, w, o + 32, LE).reinterpretAsInts();
                 qh = qhAll.lanewise(VectorOperators.LSHR, shiftsT10);
+            }
+        }
+        return accLow.add(accHigh).sub(offsets.mul(32f)).reduceLanes(VectorOperators.ADD);
+    }
+
+    // ---- Q4_K, Q5_K and Q6_K with 8 int lanes (AVX2) ----------------------------------------------------
+
+    /**
+     * Q4_K and Q5_K, 8 lanes: x rearranged to the order in which 8 int lanes hold one 32-byte group g of
+     * quants (elements 64g + l in the low nibbles, 64g + 32 + l in the high ones, l = 4i + b for lane i, byte
+     * b): in each 64-element group, for byte b, 8 floats x[4i + b] (low) then 8 of x[32 + 4i + b] (high),
+     * scaled by 2^-8b. Then the sums of x per 32-element sub-block, for the mins.
+     */
+    private static void rearrangeForK8(int cols, float[] x, int xOffset, float[] xp) {
+        for (int base = 0; base < cols; base += 64) {
+            for (int b = 0; b < 4; b++) {
+                float scale = Math.scalb(1f, -8 * b);
+                int o = base + 16 * b;
+                for (int i = 0; i < 8; i++) {
+                    int xi = xOffset + base + 4 * i + b;
+                    xp[o + i] = x[xi] * scale;
+                    xp[o + 8 + i] = x[xi + 32] * scale;
+                }
+            }
+        }
+        for (int s = 0, n = cols >> 5; s < n; s++) {
+            float sum = 0;
+            for (int i = 0; i < 32; i++) {
+                sum += x[xOffset + 32 * s + i];
+            }
+            xp[cols + s] = sum;
+        }
+    }
+
+    static void q4_K8(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+            float[] out, int outOffset, float[] xp) {
+        rearrangeForK8(cols, x, xOffset, xp);
+        for (int r = rowStart; r < rowEnd; r++) {
+            out[outOffset + r] = q4_K8Row(w, r * rowBytes, cols, xp);
+        }
+    }
+
+    private static float q4_K8Row(MemorySegment w, long off, int cols, float[] xp) {
+        // One 32-byte group per pass: its low nibbles are sub-block 2g, its high ones 2g + 1, so each sum has
+        // one scale for all lanes (a broadcast scalar; no per-lane scale vectors as with 16 lanes).
+        FloatVector accLow = FloatVector.zero(F8);
+        FloatVector accHigh = accLow;
+        FloatVector minAcc = accLow;
+        int blocks = cols >> 8;
+        for (int sb = 0; sb < blocks; sb++) {
+            long o = off + 144L * sb;
+            float d = f16(w, o);
+            float dmin = f16(w, o + 2);
+            int a = TensorBytes.i32(w, o + 4);
+            int b = TensorBytes.i32(w, o + 8);
+            int c = TensorBytes.i32(w, o + 12);
+            long scales = (a & 0x3F3F3F3FL) | ((long) ((c & 0x0F0F0F0F) | ((a >>> 2) & 0x30303030)) << 32);
+            long mins = (b & 0x3F3F3F3FL) | ((long) (((c >>> 4) & 0x0F0F0F0F) | ((b >>> 2) & 0x30303030)) << 32);
+            FloatVector minsF = (FloatVector) LongVector.broadcast(
+                    LongVector.SPECIES_128, mins).reinterpretAsBytes()
+                    .convertShape(VectorOperators.B2F, F8, 0);
+            minAcc = minsF.mul(dmin).fma(FloatVector.fromArray(F8, xp, cols + 8 * sb), minAcc);
+            for (int g = 0; g < 4; g++) {
+                IntVector q = ByteVector.fromMemorySegment(B256, w, o + 16 + 32 * g, LE).reinterpretAsInts();
+                IntVector qHigh = q.lanewise(VectorOperators.LSHR, 4);
+                int xg = 256 * sb + 64 * g;
+                FloatVector low = FloatVector.zero(F8);
+                FloatVector high = low;
+                for (int k = 0; k < 4; k++) {
+                    int mask = 0x0F << (8 * k);
+                    low = ((FloatVector) q.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F8, xp, xg + 16 * k), low);
+                    high = ((FloatVector) qHigh.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F8, xp, xg + 16 * k + 8), high);
+                }
+                accLow = low.fma(FloatVector.broadcast(F8, d * (int) ((scales >>> (16 * g)) & 0xFF)), accLow);
+                accHigh = high.fma(FloatVector.broadcast(F8, d * (int) ((scales >>> (16 * g + 8)) & 0xFF)), accHigh);
+            }
+        }
+        return accLow.add(accHigh).reduceLanes(VectorOperators.ADD) - minAcc.reduceLanes(VectorOperators.ADD);
+    }
+
+    static void q5_K8(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+            float[] out, int outOffset, float[] xp) {
+        rearrangeForK8(cols, x, xOffset, xp);
+        for (int r = rowStart; r < rowEnd; r++) {
+            out[outOffset + r] = q5_K8Row(w, r * rowBytes, cols, xp);
+        }
+    }
+
+    private static float q5_K8Row(MemorySegment w, long off, int cols, float[] xp) {
+        // As q4_K8Row (quants at byte 48) with the fifth bits: bit 2g of qh byte l (qh at byte 16) belongs to
+        // element 64g + l, bit 2g + 1 to 64g + 32 + l. qh loads as 8 int lanes with the same byte order as the
+        // quants, and is shifted right by 2 per group so that bits 0 and 1 of each byte are the group's.
+        FloatVector accLow = FloatVector.zero(F8);
+        FloatVector accHigh = accLow;
+        FloatVector minAcc = accLow;
+        int blocks = cols >> 8;
+        for (int sb = 0; sb < blocks; sb++) {
+            long o = off + 176L * sb;
+            float d = f16(w, o);
+            float dmin = f16(w, o + 2);
+            int a = TensorBytes.i32(w, o + 4);
+            int b = TensorBytes.i32(w, o + 8);
+            int c = TensorBytes.i32(w, o + 12);
+            long scales = (a & 0x3F3F3F3FL) | ((long) ((c & 0x0F0F0F0F) | ((a >>> 2) & 0x30303030)) << 32);
+            long mins = (b & 0x3F3F3F3FL) | ((long) (((c >>> 4) & 0x0F0F0F0F) | ((b >>> 2) & 0x30303030)) << 32);
+            FloatVector minsF = (FloatVector) LongVector.broadcast(
+                    LongVector.SPECIES_128, mins).reinterpretAsBytes()
+                    .convertShape(VectorOperators.B2F, F8, 0);
+            minAcc = minsF.mul(dmin).fma(FloatVector.fromArray(F8, xp, cols + 8 * sb), minAcc);
+            IntVector qh = ByteVector.fromMemorySegment(B256, w, o + 16, LE).reinterpretAsInts();
+            for (int g = 0; g < 4; g++) {
+                IntVector q = ByteVector.fromMemorySegment(B256, w, o + 48 + 32 * g, LE).reinterpretAsInts();
+                IntVector low5 = q.and(0x0F0F0F0F).or(qh.lanewise(VectorOperators.LSHL, 4).and(0x10101010));
+                IntVector high5 = q.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
+                        .or(qh.lanewise(VectorOperators.LSHL, 3).and(0x10101010));
+                qh = qh.lanewise(VectorOperators.LSHR, 2);
+                int xg = 256 * sb + 64 * g;
+                FloatVector low = FloatVector.zero(F8);
+                FloatVector high = low;
+                for (int k = 0; k < 4; k++) {
+                    int mask = 0x1F << (8 * k);
+                    low = ((FloatVector) low5.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F8, xp, xg + 16 * k), low);
+                    high = ((FloatVector) high5.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F8, xp, xg + 16 * k + 8), high);
+                }
+                accLow = low.fma(FloatVector.broadcast(F8, d * (int) ((scales >>> (16 * g)) & 0xFF)), accLow);
+                accHigh = high.fma(FloatVector.broadcast(F8, d * (int) ((scales >>> (16 * g + 8)) & 0xFF)), accHigh);
+            }
+        }
+        return accLow.add(accHigh).reduceLanes(VectorOperators.ADD) - minAcc.reduceLanes(VectorOperators.ADD);
+    }
+
+    static void q6_K8(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+            float[] out, int outOffset, float[] xp) {
+        // Per super-block and (half, t) in that order, one vector of 8 int lanes of ql (32 bytes at 64 half +
+        // 32 t): lane i holds in byte b the low 4 bits of element 128 half + 32 t + 4i + b (low nibble) and of
+        // that + 64 (high nibble). For each byte b, 8 floats for the low nibbles then 8 for the high, scaled
+        // by 2^-8b; then the sums of x per 16 elements, for the -32.
+        for (int base = 0; base < cols; base += 256) {
+            for (int ht = 0; ht < 4; ht++) {
+                for (int b = 0; b < 4; b++) {
+                    float scale = Math.scalb(1f, -8 * b);
+                    int o = base + 64 * ht + 16 * b;
+                    for (int i = 0; i < 8; i++) {
+                        int xi = xOffset + base + 128 * (ht >> 1) + 32 * (ht & 1) + 4 * i + b;
+                        xp[o + i] = x[xi] * scale;
+                        xp[o + 8 + i] = x[xi + 64] * scale;
+                    }
+                }
+            }
+        }
+        sums16(cols, x, xOffset, xp);
+        for (int r = rowStart; r < rowEnd; r++) {
+            out[outOffset + r] = q6_K8Row(w, r * rowBytes, cols, xp);
+        }
+    }
+
+    private static float q6_K8Row(MemorySegment w, long off, int cols, float[] xp) {
+        FloatVector accLow = FloatVector.zero(F8);
+        FloatVector accHigh = accLow;
+        FloatVector offsets = accLow;
+        IntVector pairShiftsLow = IntVector.fromArray(I8, PAIR_SHIFTS_LOW, 0);
+        IntVector pairShiftsHigh = IntVector.fromArray(I8, PAIR_SHIFTS_HIGH, 0);
+        int blocks = cols >> 8;
+        for (int sb = 0; sb < blocks; sb++) {
+            long o = off + 210L * sb;
+            float d = f16(w, o + 208);
+            // (q - 32) * scale * d summed: scale * d * (sum of q * x) - 32 * scale * d * (sum of x), the second
+            // term as scales (8 per load) times sums of x per 16.
+            for (int half = 0; half < 2; half++) {
+                FloatVector scale8 = ((FloatVector) LongVector.broadcast(LongVector.SPECIES_128,
+                        w.get(TensorBytes.LONG_LE, o + 192 + 8 * half)).reinterpretAsBytes()
+                        .convertShape(VectorOperators.B2F, F8, 0)).mul(d);
+                offsets = scale8.fma(FloatVector.fromArray(F8, xp, cols + 16 * sb + 8 * half), offsets);
+            }
+            for (int ht = 0; ht < 4; ht++) {
+                int half = ht >> 1;
+                int t = ht & 1;
+                // qh byte l of the half: bits 2t, 2t + 1 for the low nibble's element, 2t + 4, 2t + 5 for the
+                // high one's.
+                IntVector ql = ByteVector.fromMemorySegment(B256, w, o + 64 * half + 32 * t, LE).reinterpretAsInts();
+                IntVector qh = ByteVector.fromMemorySegment(B256, w, o + 128 + 32 * half, LE).reinterpretAsInts()
+                        .lanewise(VectorOperators.LSHR, 2 * t);
+                IntVector low = ql.and(0x0F0F0F0F).or(qh.lanewise(VectorOperators.LSHL, 4).and(0x30303030));
+                IntVector high = ql.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(qh.and(0x30303030));
+                int xv = 256 * sb + 64 * ht;
+                FloatVector sumLow = FloatVector.zero(F8);
+                FloatVector sumHigh = sumLow;
+                for (int k = 0; k < 4; k++) {
+                    int mask = 0x3F << (8 * k);
+                    sumLow = ((FloatVector) low.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F8, xp, xv + 16 * k), sumLow);
+                    sumHigh = ((FloatVector) high.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F8, xp, xv + 16 * k + 8), sumHigh);
+                }
+                // Lanes 0-3 hold the first 16 elements of the 32, lanes 4-7 the next: the low quants use scales
+                // 8 half + 2t and + 1, the high ones 8 half + 2t + 4 and + 5 (bytes 0, 1, 4, 5 of this read).
+                long s = w.get(TensorBytes.LONG_LE, o + 192 + 8 * half + 2 * t);
+                IntVector pair = IntVector.broadcast(I8, (int) (s & 0xFFFF) | (int) ((s >>> 32) & 0xFFFF) << 16);
+                FloatVector scaleLow = ((FloatVector) pair.lanewise(VectorOperators.LSHL, pairShiftsLow)
+                        .lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(d);
+                FloatVector scaleHigh = ((FloatVector) pair.lanewise(VectorOperators.LSHL, pairShiftsHigh)
+                        .lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(d);
+                accLow = sumLow.fma(scaleLow, accLow);
+                accHigh = sumHigh.fma(scaleHigh, accHigh);
             }
         }
         return accLow.add(accHigh).sub(offsets.mul(32f)).reduceLanes(VectorOperators.ADD);
