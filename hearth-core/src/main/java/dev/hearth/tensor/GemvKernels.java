@@ -121,8 +121,7 @@ final class GemvKernels {
 
     /** Whether {@code type}'s kernel needs the scratch (without it the row kernel's dot is used). */
     static boolean needsScratch(GgmlType type) {
-        return WIDE && (type == GgmlType.Q4_K || type == GgmlType.Q6_K)
-                || NARROW && (type == GgmlType.Q4_K || type == GgmlType.Q5_K || type == GgmlType.Q6_K);
+        return (WIDE || NARROW) && (type == GgmlType.Q4_K || type == GgmlType.Q5_K || type == GgmlType.Q6_K);
     }
 
     private GemvKernels() {
@@ -138,7 +137,7 @@ final class GemvKernels {
             case Q8_0 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> q8_0(w, rb, c, rs, re, x, xo, o, oo);
             case F16 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> halfFloat(w, rb, c, rs, re, x, xo, o, oo);
             case Q4_K -> WIDE ? GemvKernels::q4_K : NARROW ? GemvKernels::q4_K8 : null;
-            case Q5_K -> NARROW ? GemvKernels::q5_K8 : null;
+            case Q5_K -> WIDE || NARROW ? GemvKernels::q5_K8 : null;
             case Q6_K -> WIDE ? GemvKernels::q6_K : NARROW ? GemvKernels::q6_K8 : null;
             default -> null;
         };

@@ -33,8 +33,8 @@ public interface MatmulKernel {
 
     /**
      * As {@link #gemv(MemorySegment, long, int, int, int, float[], int, float[], int)}, with the calling
-     * thread's {@code scratch} of at least {@link #gemvScratchLength} floats for {@code cols}: the 4- and
-     * 6-bit kernels rearrange {@code x} there once per call (see {@code GemvKernels}). Without it (null or
+     * thread's {@code scratch} of at least {@link #gemvScratchLength} floats for {@code cols}: the Q4_K, Q5_K
+     * and Q6_K kernels rearrange {@code x} there once per call (see {@code GemvKernels}). Without it (null or
      * too short) they take the slower path that needs none.
      */
     default void gemv(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,

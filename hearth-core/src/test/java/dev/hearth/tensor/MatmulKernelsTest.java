@@ -61,7 +61,7 @@ class MatmulKernelsTest {
                 int xOffset = random.nextInt(4);
                 float[] x = RandomTensors.gaussian(cols + xOffset, random);
                 for (int[] range : new int[][] {{0, 7}, {1, 6}, {2, 3}, {3, 3}, {0, -7}, {2, -5}}) {
-                    // Negative ends: the same rows through gemv with scratch (the 4- and 6-bit kernels that
+                    // Negative ends: the same rows through gemv with scratch (the Q4_K, Q5_K and Q6_K kernels
                     // rearrange x there), with a scratch longer than needed and filled with garbage.
                     boolean withScratch = range[1] < 0;
                     int end = Math.abs(range[1]);
@@ -146,10 +146,14 @@ class MatmulKernelsTest {
      * hearth-core's pom). Checked where the vector kernels run: 8 or 16 float lanes; with 4 lanes every type
      * takes the scalar reference path.
      *
-     * <p>Known defect: now and then (seen for Q4_K and Q5_K with 8 lanes) C2 compiles the row-kernel gemv loop of
-     * a fresh JVM with the dot product's vector operations not intrinsified, and that JVM allocates ~70 KB per
-     * call for good. Until the kernels are restructured so that cannot happen, a type passes when one of three
-     * fresh JVMs compiles it allocation-free; all three measurements are reported on failure.
+     * <p>The dedicated gemv kernels ({@link GemvKernels}: Q4_0, Q8_0, F16, Q4_K, Q5_K, Q6_K with 8 or 16 lanes),
+     * called with scratch as the engine calls them, must be allocation-free in every fresh JVM: none of their
+     * methods passes a vector to a method C2 might not inline. Known defect elsewhere: now and then C2 compiles
+     * a row-kernel gemv loop ({@link VectorKernels}' dot, which gemv without scratch and F32/BF16 use) of a
+     * fresh JVM with the dot product's vector operations not intrinsified, and that JVM allocates ~10-70 KB per
+     * call for good (seen with 8 lanes, for Q4_K, Q5_K and Q6_K without scratch). For those paths (and
+     * dequantizeRows) a type passes when one of three fresh JVMs measures all of them allocation-free; all
+     * measurements are reported on failure.
      */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
@@ -170,6 +174,11 @@ class MatmulKernelsTest {
             assertThat(p.waitFor()).as(output).isZero();
             String last = output.strip().lines().reduce((a, b) -> b).orElse("");
             assertThat(last).as(output).matches("\\d+ \\d+ \\d+");
+            if (GemvKernels.forType(type) != null) {
+                assertThat(last).as("%s: bytes allocated by 1000 gemv with scratch (a dedicated kernel), 1000"
+                        + " without and 1000 dequantizeRows, in fresh JVM %d; earlier ones: %s", type, attempt + 1,
+                        attempts).startsWith("0 ");
+            }
             attempts.add(last);
             if (last.equals("0 0 0")) {
                 return;
