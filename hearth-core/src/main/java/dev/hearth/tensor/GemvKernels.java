@@ -42,6 +42,24 @@ import jdk.incubator.vector.VectorSpecies;
  * different sub-blocks, hence the per-lane scales); mins as one vector FMA per super-block instead of 8
  * scalar ones 8.4; scales as vectors instead of 8 scalar conversions and broadcasts 9.3 to 10.
  *
+ * <p><b>Q4_K, Q5_K and Q6_K with 8 int lanes (AVX2; Q5_K on AVX-512 too).</b> The same scheme with 256-bit
+ * vectors: 32 quant bytes load as 8 int lanes. For Q4_K and Q5_K that is one 64-element group, whose low
+ * nibbles are one sub-block and high nibbles the next, so each sub-block sum has a single scale, applied as a
+ * broadcast scalar. Q5_K's 32 bytes of fifth bits load as 8 int lanes in the same byte order and are ORed in
+ * at bit 4 of each byte, the qh vector shifted right by 2 per group; x is rearranged as for Q4_K. Q6_K's 32
+ * ql bytes span two 16-element scale groups (lanes 0-3 and 4-7): per-lane scales by variable shifts of a
+ * broadcast int, as in the 512-bit kernel. Before these, the three types ran {@link VectorKernels}' row dot
+ * on 256-bit machines, the most common hardware, which was slow and had a defect: now and then a fresh JVM
+ * compiled it with boxed vectors for good (~10 to 70 KB allocated per gemv, several times slower; C2 boxes
+ * the vectors that its helper methods take and return when it does not inline them, and MatmulKernelsTest
+ * still sees it for gemv without scratch). These kernels hand vectors only to the Vector API's force-inlined
+ * methods: gemv with scratch allocated nothing in 10 fresh JVMs per type and in JVMs that ran all eight
+ * types one after another (where the row dot allocated in 1 of 10 and 1 of 5). One core, MatmulThroughput
+ * with -XX:MaxVectorSize=32, in cache / 256 MiB streamed, row dot to these: Q4_K 3.7 / 3.9 to 6.8 / 6.8 GB/s,
+ * Q5_K 1.9 / 1.9 to 7.5 / 7.4, Q6_K 2.6 / 2.6 to 8.0 / 7.7. Q5_K has no 512-bit kernel (its 32 bytes of
+ * fifth bits would be needed in both halves of a 64-byte vector: a shuffle); on AVX-512 the 256-bit one
+ * beats the row dot too, 4.6 to 7.4 GB/s.
+ *
  * <p>Rearranges (and masks) are avoided on purpose: with float shuffles for the scales, Q4_K ran at 10 GB/s
  * alone but allocated (every vector boxed, 3 GB/s) once the Q6_K kernel, which also used shuffles, had run
  * in the same JVM first; C2 no longer intrinsified the rearranges. Constant per-lane data comes from int
@@ -53,7 +71,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       but streaming a 256 MiB matrix from memory Q8_0 fell from 17.2 to 6.7 GB/s and Q4_0 from 9.3 to 4.8:
  *       two interleaved streams defeat the hardware prefetcher. One row at a time keeps the in-cache speed.</li>
  *   <li>Q4_K, Q5_K, Q6_K kernels that sum q * x per sub-block and scale once (mins applied to sums of x):
- *       4.6, 4.3 and 5.2 GB/s in cache against 5.1, 4.5 and 5.4 for {@link VectorKernels}' row dot (still the
+ *       4.6, 4.3 and 5.2 GB/s in cache against 5.1, 4.5 and 5.4 for {@link VectorKernels}' row dot (then the
  *       path for Q5_K and for 256-bit machines); a two-row version of them parses into more nodes than C2
  *       inlines, and then allocates. The int-lane kernels above succeed where these did not because the
  *       quants no longer go through byte-to-float widening.</li>
@@ -83,7 +101,7 @@ final class GemvKernels {
 
     /**
      * Whether the kernels written for 512-bit vectors run: 16 float lanes (AVX-512). On 256-bit machines
-     * their 512-bit vectors would not be intrinsified (and would allocate), and the row dot is used.
+     * their 512-bit vectors would not be intrinsified (and would allocate), and the 256-bit versions run.
      */
     static final boolean WIDE = MatmulKernels.L == 16;
     static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
@@ -105,11 +123,15 @@ final class GemvKernels {
     static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
     /**
      * Whether the 256-bit versions of the int-lane kernels run: 8 float lanes (AVX2). They use 256-bit species
-     * only, with every per-lane difference in data loaded from arrays, as the 512-bit ones.
+     * only, with every per-lane difference in data loaded from arrays, as the 512-bit ones. Q5_K's runs with
+     * 16 lanes too (it has no 512-bit version).
      */
     static final boolean NARROW = MatmulKernels.L == 8;
     static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
-    /** Q6_K, 8 lanes: left shifts that, followed by an arithmetic shift by 24, put signed byte 0 in lanes 0-3, 1 in 4-7. */
+    /**
+     * Q6_K, 8 lanes: left shifts that, followed by an arithmetic shift by 24, put signed byte 0 in lanes 0-3 and
+     * byte 1 in lanes 4-7.
+     */
     private static final int[] PAIR_SHIFTS_LOW = {24, 24, 24, 24, 16, 16, 16, 16};
     /** Bytes 2 and 3. */
     private static final int[] PAIR_SHIFTS_HIGH = {8, 8, 8, 8, 0, 0, 0, 0};
