@@ -207,6 +207,12 @@ public final class Transformer {
                 pool.parallelFor(m0.cols(), 64, pack);
                 pack.x = null;
             }
+            if (n == 1) {
+                // A new x: the K-quant kernels rearrange it again, once per thread (not per row chunk).
+                for (float[] scratch : s.gemvScratch) {
+                    dev.hearth.tensor.MatmulKernel.invalidateGemvScratch(scratch);
+                }
+            }
             p.x = x;
             p.n = n;
             p.m0 = m0;

@@ -18,6 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * no weight is decoded twice per batch.
  *
  * <p>Each output is the float sum over k of {@code w[k] * x[k]} in column order, with fused multiply-adds.
+ *
+ * <p>The 6 x 2 micro-kernel alone runs at 108-116 GFLOP/s on one Zen 4 core (2026-11-24), the float FMA peak
+ * of one 512-bit FMA per cycle; an 8 x 3 tile (24 accumulators, fewer loads per FMA) measured 88-96. Prompt
+ * speed beyond that needs integer products (see GemvKernels on what the Vector API offers).
  */
 public final class Gemm {
 

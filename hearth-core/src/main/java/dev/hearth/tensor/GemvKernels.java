@@ -86,10 +86,25 @@ import jdk.incubator.vector.VectorSpecies;
  *       into the rearranged x (down to {@code 2^-48}): 9.3-9.8 GB/s in cache against 9.4 for the shift and
  *       mask below, i.e. noise, and x below about 1e-23 would turn subnormal. Kept the shifts.</li>
  * </ul>
- * Activations quantized to 8-bit blocks (llama.cpp's approach) were not built: without VNNI or a pairwise
- * multiply-add in the Vector API an int8 product needs a widening, a 16-bit multiply and two more widenings
- * before the per-block float scale, no fewer instructions than the float path (the int-lane Q4_0 experiment
- * above is its decoding half), and it would change the logits that the golden tests hold within 0.02.
+ * <p>What bounds these kernels (measured 2026-11-24 on the Zen 4 core, C2 code read with objdump): about 1.3
+ * 512-bit vector operations retire per cycle, so one core's GB/s follows the operations per weight byte. Q8_0
+ * needs about eight per 34-byte block (two widenings, two int-to-float conversions, three FMAs, a broadcast):
+ * 19-20 GB/s; Q4_0 the same eight plus six 128-bit ones for 18 bytes: 9 GB/s; the int-lane Q4_K and Q6_K about
+ * 80 and 95 per super-block: 9-10 and 10-11 GB/s. Every further variant is judged by that count:
+ * <ul>
+ *   <li>256-bit vectors on this core: Q8_0 13.3 against 20 GB/s, Q4_0 6.9 against 9.1 (twice the operations,
+ *       each no cheaper).</li>
+ *   <li>Q4_0 with the -8 folded into each block's first FMA (its accumulator starts at {@code -8 * x} sums
+ *       prepared once per call): 9.25 against 9.1, noise.</li>
+ *   <li>Q4_0 as 16-bit integer products, repacked into groups of 32 rows whose lanes are rows (one vector
+ *       holds 4 signed nibbles of every row for 4 columns), x quantized to 8-bit blocks, block sums in 16-bit
+ *       lanes (32 products of at most 8 * 127 fit) scaled once per block: 15-16.4 GB/s in cache and 15
+ *       streaming, 1.7x the float kernel, because a 16-bit multiply and add cover 32 weights. Not built yet:
+ *       it needs the weights repacked at load (llama.cpp's interleaved rows), and the prompt path must then
+ *       read the repacked copy too, or resident memory holds both.</li>
+ *   <li>Byte products (llama.cpp's VNNI {@code vpdpbusd} or {@code pmaddubsw}) have no Vector API
+ *       counterpart; an 8-bit product goes through 16-bit lanes as above.</li>
+ * </ul>
  */
 final class GemvKernels {
 
@@ -136,9 +151,42 @@ final class GemvKernels {
     /** Bytes 2 and 3. */
     private static final int[] PAIR_SHIFTS_HIGH = {8, 8, 8, 8, 0, 0, 0, 0};
 
-    /** Floats of scratch for {@code cols} columns: x rearranged (cols) and sums of x per 16 (cols / 16). */
+    /**
+     * Floats of scratch for {@code cols} columns: x rearranged (cols), sums of x per 16 (cols / 16), and at the
+     * very end of the array a tag of what is prepared there (layout, cols, x offset).
+     */
     static int scratchLength(int cols) {
-        return Math.addExact(cols, cols / 16);
+        return Math.addExact(Math.addExact(cols, cols / 16), TAG_LENGTH);
+    }
+
+    // The tag lets the threads of one projection rearrange x once each instead of once per chunk of rows they
+    // claim (a dozen per matrix with two threads: for a 512-row matrix the rearrangement cost about as much as
+    // the rows). The caller invalidates it whenever x changes (MatmulKernel.invalidateGemvScratch).
+    private static final int TAG_LENGTH = 3;
+    private static final int Q4_K_LAYOUT = 1;
+    private static final int Q6_K_LAYOUT = 2;
+    /** The 8-lane kernels' layouts; Q4_K and Q5_K rearrange x the same way. */
+    private static final int K8_LAYOUT = 3;
+    private static final int Q6_K8_LAYOUT = 4;
+
+    /** Whether {@code scratch} holds x (at {@code xOffset}, {@code cols} long) prepared in {@code layout}. */
+    private static boolean prepared(float[] scratch, int layout, int cols, int xOffset) {
+        int t = scratch.length - TAG_LENGTH;
+        return scratch[t] == layout && scratch[t + 1] == cols && scratch[t + 2] == xOffset;
+    }
+
+    private static void markPrepared(float[] scratch, int layout, int cols, int xOffset) {
+        int t = scratch.length - TAG_LENGTH;
+        scratch[t] = layout;
+        scratch[t + 1] = cols;
+        scratch[t + 2] = xOffset;
+    }
+
+    /** Forgets what {@code scratch} holds: x changed, or the scratch is used for something else. */
+    static void invalidate(float[] scratch) {
+        if (scratch != null && scratch.length >= TAG_LENGTH) {
+            scratch[scratch.length - TAG_LENGTH] = 0;
+        }
     }
 
     /** Whether {@code type}'s kernel needs the scratch (without it the row kernel's dot is used). */
@@ -157,7 +205,7 @@ final class GemvKernels {
         return switch (type) {
             case Q4_0 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> q4_0(w, rb, c, rs, re, x, xo, o, oo);
             case Q8_0 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> q8_0(w, rb, c, rs, re, x, xo, o, oo);
-            case F16 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> halfFloat(w, rb, c, rs, re, x, xo, o, oo);
+            case F16 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> halfFloat(w, rb, c, rs, re, x, xo, o, oo, scratch);
             case Q4_K -> WIDE ? GemvKernels::q4_K : NARROW ? GemvKernels::q4_K8 : null;
             case Q5_K -> WIDE || NARROW ? GemvKernels::q5_K8 : null;
             case Q6_K -> WIDE ? GemvKernels::q6_K : NARROW ? GemvKernels::q6_K8 : null;
@@ -205,26 +253,29 @@ final class GemvKernels {
 
     static void q4_K(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
             float[] out, int outOffset, float[] xp) {
-        // x rearranged to the order in which the int lanes below hold the nibbles: in each 64-element group,
-        // for byte b of the 4 in an int, 8 floats x[4i + b] (low nibbles) then 8 of x[32 + 4i + b] (high),
-        // scaled by 2^-8b because the nibble is masked in place (value q * 2^8b), not shifted down.
-        for (int base = 0; base < cols; base += 128) {
-            for (int b = 0; b < 4; b++) {
-                float scale = Math.scalb(1f, -8 * b);
-                int o = base + 32 * b;
-                for (int i = 0; i < 16; i++) {
-                    int xi = xOffset + base + 64 * (i >> 3) + 4 * (i & 7) + b;
-                    xp[o + i] = x[xi] * scale;
-                    xp[o + 16 + i] = x[xi + 32] * scale;
+        if (!prepared(xp, Q4_K_LAYOUT, cols, xOffset)) {
+            // x rearranged to the order in which the int lanes below hold the nibbles: in each 64-element group,
+            // for byte b of the 4 in an int, 8 floats x[4i + b] (low nibbles) then 8 of x[32 + 4i + b] (high),
+            // scaled by 2^-8b because the nibble is masked in place (value q * 2^8b), not shifted down.
+            for (int base = 0; base < cols; base += 128) {
+                for (int b = 0; b < 4; b++) {
+                    float scale = Math.scalb(1f, -8 * b);
+                    int o = base + 32 * b;
+                    for (int i = 0; i < 16; i++) {
+                        int xi = xOffset + base + 64 * (i >> 3) + 4 * (i & 7) + b;
+                        xp[o + i] = x[xi] * scale;
+                        xp[o + 16 + i] = x[xi + 32] * scale;
+                    }
                 }
             }
-        }
-        for (int s = 0, n = cols >> 5; s < n; s++) {
-            float sum = 0;
-            for (int i = 0; i < 32; i++) {
-                sum += x[xOffset + 32 * s + i];
+            for (int s = 0, n = cols >> 5; s < n; s++) {
+                float sum = 0;
+                for (int i = 0; i < 32; i++) {
+                    sum += x[xOffset + 32 * s + i];
+                }
+                xp[cols + s] = sum;
             }
-            xp[cols + s] = sum;
+            markPrepared(xp, Q4_K_LAYOUT, cols, xOffset);
         }
         for (int r = rowStart; r < rowEnd; r++) {
             out[outOffset + r] = q4_KRow(w, r * rowBytes, cols, xp);
@@ -280,26 +331,29 @@ final class GemvKernels {
 
     static void q6_K(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
             float[] out, int outOffset, float[] xp) {
-        // Per super-block, two vectors of 16 int lanes of ql (see q6_KRow): v = 0 has (half, t) = (0, 0) in lanes
-        // 0-7 and (1, 1) in 8-15, v = 1 has (0, 1) and (1, 0). Lane i holds in byte b the low 4 bits of element
-        // 128 half + 32 t + 4 (i & 7) + b (low nibble) and of that + 64 (high nibble). For each v and b, 16 floats
-        // for the low nibbles then 16 for the high, scaled by 2^-8b (the quant is masked in place).
-        for (int base = 0; base < cols; base += 256) {
-            for (int v = 0; v < 2; v++) {
-                for (int b = 0; b < 4; b++) {
-                    float scale = Math.scalb(1f, -8 * b);
-                    int o = base + 128 * v + 32 * b;
-                    for (int i = 0; i < 16; i++) {
-                        int half = i >> 3;
-                        int t = half ^ v;
-                        int xi = xOffset + base + 128 * half + 32 * t + 4 * (i & 7) + b;
-                        xp[o + i] = x[xi] * scale;
-                        xp[o + 16 + i] = x[xi + 64] * scale;
+        if (!prepared(xp, Q6_K_LAYOUT, cols, xOffset)) {
+            // Per super-block, two vectors of 16 int lanes of ql (see q6_KRow): v = 0 has (half, t) = (0, 0) in lanes
+            // 0-7 and (1, 1) in 8-15, v = 1 has (0, 1) and (1, 0). Lane i holds in byte b the low 4 bits of element
+            // 128 half + 32 t + 4 (i & 7) + b (low nibble) and of that + 64 (high nibble). For each v and b, 16 floats
+            // for the low nibbles then 16 for the high, scaled by 2^-8b (the quant is masked in place).
+            for (int base = 0; base < cols; base += 256) {
+                for (int v = 0; v < 2; v++) {
+                    for (int b = 0; b < 4; b++) {
+                        float scale = Math.scalb(1f, -8 * b);
+                        int o = base + 128 * v + 32 * b;
+                        for (int i = 0; i < 16; i++) {
+                            int half = i >> 3;
+                            int t = half ^ v;
+                            int xi = xOffset + base + 128 * half + 32 * t + 4 * (i & 7) + b;
+                            xp[o + i] = x[xi] * scale;
+                            xp[o + 16 + i] = x[xi + 64] * scale;
+                        }
                     }
                 }
             }
+            sums16(cols, x, xOffset, xp);
+            markPrepared(xp, Q6_K_LAYOUT, cols, xOffset);
         }
-        sums16(cols, x, xOffset, xp);
         for (int r = rowStart; r < rowEnd; r++) {
             out[outOffset + r] = q6_KRow(w, r * rowBytes, cols, xp);
         }
@@ -382,9 +436,13 @@ final class GemvKernels {
      * Q4_K and Q5_K, 8 lanes: x rearranged to the order in which 8 int lanes hold one 32-byte group g of
      * quants (elements 64g + l in the low nibbles, 64g + 32 + l in the high ones, l = 4i + b for lane i, byte
      * b): in each 64-element group, for byte b, 8 floats x[4i + b] (low) then 8 of x[32 + 4i + b] (high),
-     * scaled by 2^-8b. Then the sums of x per 32-element sub-block, for the mins.
+     * scaled by 2^-8b. Then the sums of x per 32-element sub-block, for the mins. Skipped when the scratch
+     * holds that already.
      */
     private static void rearrangeForK8(int cols, float[] x, int xOffset, float[] xp) {
+        if (prepared(xp, K8_LAYOUT, cols, xOffset)) {
+            return;
+        }
         for (int base = 0; base < cols; base += 64) {
             for (int b = 0; b < 4; b++) {
                 float scale = Math.scalb(1f, -8 * b);
@@ -403,6 +461,7 @@ final class GemvKernels {
             }
             xp[cols + s] = sum;
         }
+        markPrepared(xp, K8_LAYOUT, cols, xOffset);
     }
 
     static void q4_K8(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
@@ -512,20 +571,23 @@ final class GemvKernels {
         // 32 t): lane i holds in byte b the low 4 bits of element 128 half + 32 t + 4i + b (low nibble) and of
         // that + 64 (high nibble). For each byte b, 8 floats for the low nibbles then 8 for the high, scaled
         // by 2^-8b; then the sums of x per 16 elements, for the -32.
-        for (int base = 0; base < cols; base += 256) {
-            for (int ht = 0; ht < 4; ht++) {
-                for (int b = 0; b < 4; b++) {
-                    float scale = Math.scalb(1f, -8 * b);
-                    int o = base + 64 * ht + 16 * b;
-                    for (int i = 0; i < 8; i++) {
-                        int xi = xOffset + base + 128 * (ht >> 1) + 32 * (ht & 1) + 4 * i + b;
-                        xp[o + i] = x[xi] * scale;
-                        xp[o + 8 + i] = x[xi + 64] * scale;
+        if (!prepared(xp, Q6_K8_LAYOUT, cols, xOffset)) {
+            for (int base = 0; base < cols; base += 256) {
+                for (int ht = 0; ht < 4; ht++) {
+                    for (int b = 0; b < 4; b++) {
+                        float scale = Math.scalb(1f, -8 * b);
+                        int o = base + 64 * ht + 16 * b;
+                        for (int i = 0; i < 8; i++) {
+                            int xi = xOffset + base + 128 * (ht >> 1) + 32 * (ht & 1) + 4 * i + b;
+                            xp[o + i] = x[xi] * scale;
+                            xp[o + 8 + i] = x[xi + 64] * scale;
+                        }
                     }
                 }
             }
+            sums16(cols, x, xOffset, xp);
+            markPrepared(xp, Q6_K8_LAYOUT, cols, xOffset);
         }
-        sums16(cols, x, xOffset, xp);
         for (int r = rowStart; r < rowEnd; r++) {
             out[outOffset + r] = q6_K8Row(w, r * rowBytes, cols, xp);
         }
@@ -594,17 +656,26 @@ final class GemvKernels {
     }
 
     private static float q8_0Row(MemorySegment w, long off, int cols, float[] x, int xOffset) {
+        // The 32 quants as two 128-bit loads, each widened in place: one 256-bit load widened to two 16-lane
+        // halves costs C2 a byte permute and a blend per block for the upper half (17.6 against 19.5-20.2
+        // GB/s on one AVX-512 core, in cache).
         int blocks = cols >> 5;
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = acc0;
         for (int b = 0; b < blocks; b++) {
             long o = off + 34L * b;
             int xi = xOffset + 32 * b;
-            ByteVector q = ByteVector.fromMemorySegment(B256, w, o + 2, LE);
-            FloatVector block = FloatVector.zero(F);
-            for (int p = 0; p < 32 / L; p++) {
-                block = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p))
+            ByteVector q0 = ByteVector.fromMemorySegment(B128, w, o + 2, LE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B128, w, o + 18, LE);
+            FloatVector block = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0))
+                    .mul(FloatVector.fromArray(F, x, xi));
+            block = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0))
+                    .fma(FloatVector.fromArray(F, x, xi + 16), block);
+            for (int p = 1; p < 16 / L; p++) {
+                block = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p))
                         .fma(FloatVector.fromArray(F, x, xi + p * L), block);
+                block = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p))
+                        .fma(FloatVector.fromArray(F, x, xi + 16 + p * L), block);
             }
             FloatVector next = block.fma(FloatVector.broadcast(F, f16(w, o)), acc1);
             acc1 = acc0;
@@ -629,6 +700,54 @@ final class GemvKernels {
         return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
+    /** Halves converted per pass of the scratch path: 2 KiB of floats, in L1 with the x they multiply. */
+    static final int HALF_CHUNK = 512;
+
+    static void halfFloat(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+            float[] out, int outOffset, float[] scratch) {
+        if (scratch == null || scratch.length < Math.min(cols, HALF_CHUNK)) {
+            halfFloat(w, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset);
+            return;
+        }
+        invalidate(scratch);  // its start is overwritten below
+        // Converted in chunks into the thread's scratch by a plain loop that C2 compiles to vcvtph2ps (one
+        // instruction per 16 halves; the Vector API has no binary16 conversion, and halfToFloat's integer
+        // version costs five), then multiplied from L1: 19-19.5 against 16-16.8 GB/s on one AVX-512 core.
+        for (int r = rowStart; r < rowEnd; r++) {
+            long off = r * rowBytes;
+            FloatVector acc0 = FloatVector.zero(F);
+            FloatVector acc1 = acc0;
+            float tail = 0;
+            for (int c = 0; c < cols; c += HALF_CHUNK) {
+                int n = Math.min(HALF_CHUNK, cols - c);
+                halvesToFloats(w, off + 2L * c, scratch, 0, n);
+                int xi = xOffset + c;
+                int i = 0;
+                for (; i <= n - 2 * L; i += 2 * L) {
+                    acc0 = FloatVector.fromArray(F, scratch, i).fma(FloatVector.fromArray(F, x, xi + i), acc0);
+                    acc1 = FloatVector.fromArray(F, scratch, i + L).fma(FloatVector.fromArray(F, x, xi + i + L), acc1);
+                }
+                for (; i < n; i++) {
+                    tail += scratch[i] * x[xi + i];
+                }
+            }
+            out[outOffset + r] = acc0.add(acc1).reduceLanes(VectorOperators.ADD) + tail;
+        }
+    }
+
+    /**
+     * {@code n} binary16 values at {@code offset} to floats at {@code dst[dstOffset..]}, exactly as
+     * {@link Float16#toFloat} (signalling NaNs come out quiet: the JIT's vcvtph2ps and the JDK's own x86
+     * intrinsic do that, as ggml's F16C path does; MatmulKernelsTest checks it). Written as a scalar loop on
+     * purpose: C2's auto-vectorizer turns it into vcvtph2ps on x86 (F16C, AVX-512).
+     */
+    static void halvesToFloats(MemorySegment w, long offset, float[] dst, int dstOffset, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOffset + i] = Float.float16ToFloat(w.get(TensorBytes.SHORT_LE, offset + 2L * i));
+        }
+    }
+
+    /** Without scratch: binary16 decoded in vector registers by {@link #halfToFloat}. */
     static void halfFloat(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
             float[] out, int outOffset) {
         for (int r = rowStart; r < rowEnd; r++) {

@@ -37,6 +37,9 @@ public final class MatmulKernels {
     static final boolean VECTOR = L == 8 || L == 16;
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    /** L bytes: widened in place to one int vector ({@code B2I}) by the K-quant dequantization. */
+    static final VectorSpecies<Byte> BYTES_PER_INT_VECTOR = VECTOR
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : ByteVector.SPECIES_64;
     static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
     /** L binary16 values: half the width of a float vector. */
     static final VectorSpecies<Short> HALVES = VECTOR
@@ -190,24 +193,6 @@ public final class MatmulKernels {
         }
     }
 
-    /**
-     * binary16 lanes (sign-extended into int lanes) to floats, exactly as {@link Float16#toFloat}: normal
-     * numbers rebias the exponent, subnormals are {@code m * 2^-24} (exact: m < 1024), infinity keeps an
-     * all-ones exponent and NaN becomes quiet.
-     */
-    static FloatVector halfToFloatExact(IntVector h) {
-        IntVector magnitude = h.and(0x7FFF);
-        IntVector bits = magnitude.lanewise(VectorOperators.LSHL, 13).add(0x3800_0000);
-        IntVector subnormal = magnitude.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(0x1p-24f)
-                .reinterpretAsInts();
-        bits = bits.blend(subnormal, magnitude.compare(VectorOperators.LT, 0x0400));
-        VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x7C00);
-        IntVector infNan = magnitude.lanewise(VectorOperators.LSHL, 13).or(0x7F80_0000);
-        infNan = infNan.blend(infNan.or(0x0040_0000), magnitude.compare(VectorOperators.GT, 0x7C00));
-        bits = bits.blend(infNan, special);
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-    }
-
     static final class F16 extends Base {
         F16(RowKernel dot) {
             super(dot);
@@ -215,17 +200,9 @@ public final class MatmulKernels {
 
         @Override
         public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
+            // GemvKernels' loop that C2 compiles to vcvtph2ps; the Vector API has no binary16 conversion.
             for (int i = 0; i < rows; i++) {
-                long off = (rowStart + i) * rowBytes;
-                int o = i * cols;
-                int j = 0;
-                for (; j <= cols - L; j += L) {
-                    ShortVector h = ShortVector.fromMemorySegment(HALVES, w, off + 2L * j, LE);
-                    halfToFloatExact((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).intoArray(dst, o + j);
-                }
-                for (; j < cols; j++) {
-                    dst[o + j] = Float16.toFloat(w.get(TensorBytes.SHORT_LE, off + 2L * j));
-                }
+                GemvKernels.halvesToFloats(w, (rowStart + i) * rowBytes, dst, i * cols, cols);
             }
         }
     }
@@ -263,31 +240,27 @@ public final class MatmulKernels {
 
     // ---- 32-element blocks ----------------------------------------------------------------------------
 
-    /** Writes the {@code bytes.length()} signed byte lanes, times {@code d}, to {@code dst[o..]}. */
-    private static void scaleBytes(ByteVector bytes, FloatVector d, float[] dst, int o) {
-        int parts = bytes.length() / L;
-        for (int p = 0; p < parts; p++) {
-            ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + p * L);
-        }
-    }
+    // Each helper that takes a vector sees one vector shape only (B128 here): a helper that saw two would, once
+    // inlined, merge both shapes into one value that C2 cannot keep in a register, and the kernel would
+    // allocate a vector object per operation (ten times slower). 128-bit loads, not 256-bit ones: widening the
+    // upper half of a 256-bit byte vector costs C2 a byte permute and a blend.
 
-    // Each helper that takes a vector sees one vector shape only (B256; the "128" copies B128): a helper that
-    // saw two would, once inlined, merge both shapes into one value that C2 cannot keep in a register, and
-    // the kernel would allocate a vector object per operation (ten times slower).
-
-    /** As {@link #shiftRightMasked} for 128-bit vectors (Q4_0's 16 bytes of nibbles). */
+    /**
+     * {@code (v >>> shift) & mask} per byte lane of a 128-bit vector (Q4_0's 16 bytes of nibbles), for masks
+     * that keep only bits from the same byte.
+     */
     static ByteVector shiftRightMasked128(ByteVector v, int shift, int mask) {
         return v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, shift).reinterpretAsBytes().and((byte) mask);
     }
 
-    /** As {@link #scaleBytes} for 128-bit vectors. */
+    /** Writes the 16 signed byte lanes, times {@code d}, to {@code dst[o..]}. */
     private static void scaleBytes128(ByteVector bytes, FloatVector d, float[] dst, int o) {
         for (int p = 0; p < 16 / L; p++) {
             ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + p * L);
         }
     }
 
-    /** {@code (v >>> shift) & mask} per byte lane, for masks that keep only bits from the same byte. */
+    /** {@code (v >>> shift) & mask} per byte lane (Q6_K's 256-bit dequantization), for masks that keep only bits from the same byte. */
     static ByteVector shiftRightMasked(ByteVector v, int shift, int mask) {
         return v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, shift).reinterpretAsBytes().and((byte) mask);
     }
@@ -310,7 +283,8 @@ public final class MatmulKernels {
                 int o = i * cols;
                 for (int j = 0; j < cols; j += 32, off += 34) {
                     FloatVector d = FloatVector.broadcast(F, f16(w, off));
-                    scaleBytes(ByteVector.fromMemorySegment(B256, w, off + 2, LE), d, dst, o + j);
+                    scaleBytes128(ByteVector.fromMemorySegment(B128, w, off + 2, LE), d, dst, o + j);
+                    scaleBytes128(ByteVector.fromMemorySegment(B128, w, off + 18, LE), d, dst, o + j + 16);
                 }
             }
         }
@@ -339,15 +313,6 @@ public final class MatmulKernels {
 
     // ---- K-quants: 256-element super-blocks -----------------------------------------------------------
 
-    /** Writes the 32 byte lanes (0..255 as unsigned quants) as {@code d * q - m} to {@code dst[o..]}. */
-    private static void scaleMinBytes(ByteVector q, float d, float m, float[] dst, int o) {
-        FloatVector vd = FloatVector.broadcast(F, d);
-        FloatVector vm = FloatVector.broadcast(F, m);
-        for (int p = 0; p < 32 / L; p++) {
-            ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(vd).sub(vm).intoArray(dst, o + p * L);
-        }
-    }
-
     /** The 6-bit scale ({@code min} false) or min of sub-block {@code j} (ggml's get_scale_min_k4). */
     static int scaleMinK4(MemorySegment w, long scales, int j, boolean min) {
         if (j < 4) {
@@ -356,6 +321,19 @@ public final class MatmulKernels {
         int low = TensorBytes.u8(w, scales + j + 4);
         int high = TensorBytes.u8(w, scales + j - (min ? 0 : 4));
         return (min ? low >>> 4 : low & 0x0F) | ((high >>> 6) << 4);
+    }
+
+    /**
+     * The eight 6-bit scales ({@code mins} false) or mins of a Q4_K/Q5_K super-block, byte {@code j} of the
+     * result for sub-block {@code j}: {@link #scaleMinK4} for all eight at once, from three int loads.
+     */
+    static long packedScalesK4(MemorySegment w, long scales, boolean mins) {
+        int a = TensorBytes.i32(w, scales);
+        int b = TensorBytes.i32(w, scales + 4);
+        int c = TensorBytes.i32(w, scales + 8);
+        return mins
+                ? (b & 0x3F3F3F3FL) | ((long) (((c >>> 4) & 0x0F0F0F0F) | ((b >>> 2) & 0x30303030)) << 32)
+                : (a & 0x3F3F3F3FL) | ((long) ((c & 0x0F0F0F0F) | ((a >>> 2) & 0x30303030)) << 32);
     }
 
     /** block_q4_K: fp16 d, fp16 dmin, 12 bytes of 6-bit scales/mins, 128 bytes of nibbles. */
@@ -374,20 +352,29 @@ public final class MatmulKernels {
 
         @Override
         public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
+            // L quant bytes at a time widened to int lanes (B2I), the nibble taken out there: no byte-to-float
+            // conversion of a half vector (a permute and a blend in C2's code) and no per-element branches; the
+            // eight 6-bit scales and mins unpacked once per super-block (as GemvKernels.q4_KRow does).
             for (int i = 0; i < rows; i++) {
                 long off = (rowStart + i) * rowBytes;
                 int o = i * cols;
                 for (int j = 0; j < cols; j += 256, off += 144) {
                     float d = f16(w, off);
                     float dmin = f16(w, off + 2);
-                    long scales = off + 4;
-                    // One sub-block (32 elements) per pass, so the loop has one copy of the vector code: two
-                    // copies parse into more nodes than C2 inlines, and a vector operation left out-of-line
-                    // allocates.
+                    long scales = packedScalesK4(w, off + 4, false);
+                    long mins = packedScalesK4(w, off + 4, true);
                     for (int s = 0; s < 8; s++) {
-                        ByteVector q = ByteVector.fromMemorySegment(B256, w, off + 16 + 32 * (s >> 1), LE);
-                        scaleMinBytes(shiftRightMasked(q, 4 * (s & 1), 0x0F), d * scaleMinK4(w, scales, s, false),
-                                dmin * scaleMinK4(w, scales, s, true), dst, o + j + 32 * s);
+                        float scale = d * (int) ((scales >>> (8 * s)) & 0xFF);
+                        float min = dmin * (int) ((mins >>> (8 * s)) & 0xFF);
+                        long q = off + 16 + 32 * (s >> 1);
+                        int shift = 4 * (s & 1);
+                        int y = o + j + 32 * s;
+                        for (int p = 0; p < 32; p += L) {
+                            IntVector v = (IntVector) ByteVector.fromMemorySegment(BYTES_PER_INT_VECTOR, w, q + p, LE)
+                                    .convertShape(VectorOperators.B2I, I, 0);
+                            ((FloatVector) v.lanewise(VectorOperators.LSHR, shift).and(0x0F)
+                                    .convert(VectorOperators.I2F, 0)).mul(scale).sub(min).intoArray(dst, y + p);
+                        }
                     }
                 }
             }
@@ -410,20 +397,31 @@ public final class MatmulKernels {
 
         @Override
         public void dequantizeRows(MemorySegment w, long rowBytes, int cols, int rowStart, int rows, float[] dst) {
+            // As Q4_K, with the fifth bit (bit s of the qh byte of the same l) or-ed in as 16.
             for (int i = 0; i < rows; i++) {
                 long off = (rowStart + i) * rowBytes;
                 int o = i * cols;
                 for (int j = 0; j < cols; j += 256, off += 176) {
                     float d = f16(w, off);
                     float dmin = f16(w, off + 2);
-                    long scales = off + 4;
+                    long scales = packedScalesK4(w, off + 4, false);
+                    long mins = packedScalesK4(w, off + 4, true);
                     for (int s = 0; s < 8; s++) {
-                        ByteVector q = ByteVector.fromMemorySegment(B256, w, off + 48 + 32 * (s >> 1), LE);
-                        ByteVector qh = ByteVector.fromMemorySegment(B256, w, off + 16, LE);
-                        ByteVector v = shiftRightMasked(q, 4 * (s & 1), 0x0F)
-                                .or(shiftLeftSmall(shiftRightMasked(qh, s, 1), 4));
-                        scaleMinBytes(v, d * scaleMinK4(w, scales, s, false), dmin * scaleMinK4(w, scales, s, true),
-                                dst, o + j + 32 * s);
+                        float scale = d * (int) ((scales >>> (8 * s)) & 0xFF);
+                        float min = dmin * (int) ((mins >>> (8 * s)) & 0xFF);
+                        long q = off + 48 + 32 * (s >> 1);
+                        int shift = 4 * (s & 1);
+                        int y = o + j + 32 * s;
+                        for (int p = 0; p < 32; p += L) {
+                            IntVector v = (IntVector) ByteVector.fromMemorySegment(BYTES_PER_INT_VECTOR, w, q + p, LE)
+                                    .convertShape(VectorOperators.B2I, I, 0);
+                            IntVector h = (IntVector) ByteVector.fromMemorySegment(BYTES_PER_INT_VECTOR, w, off + 16 + p, LE)
+                                    .convertShape(VectorOperators.B2I, I, 0);
+                            IntVector quant = v.lanewise(VectorOperators.LSHR, shift).and(0x0F)
+                                    .or(h.lanewise(VectorOperators.LSHR, s).and(1).lanewise(VectorOperators.LSHL, 4));
+                            ((FloatVector) quant.convert(VectorOperators.I2F, 0)).mul(scale).sub(min)
+                                    .intoArray(dst, y + p);
+                        }
                     }
                 }
             }

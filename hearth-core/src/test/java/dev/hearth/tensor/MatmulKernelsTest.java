@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -104,6 +105,91 @@ class MatmulKernelsTest {
                 for (int j = 0; j < cols; j++) {
                     assertThat(Float.floatToRawIntBits(dst[i * cols + j])).as("%s row %d col %d", type, 2 + i, j)
                             .isEqualTo(Float.floatToRawIntBits(m.exact()[2 + i][j]));
+                }
+            }
+        }
+    }
+
+    @Test
+    void halfFloatGemvSpansSeveralConversionChunks() {
+        // F16 converts a row in chunks of GemvKernels.HALF_CHUNK through the scratch: rows longer than one
+        // chunk and not a multiple of it (nor of the vector length), with and without scratch.
+        MatmulKernel kernel = MatmulKernels.forType(GgmlType.F16);
+        Random random = new Random(5);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int cols : new int[] {GemvKernels.HALF_CHUNK + 1, 2 * GemvKernels.HALF_CHUNK + 37, 3}) {
+                Matrix m = matrix(arena, GgmlType.F16, 4, cols, random);
+                float[] x = RandomTensors.gaussian(cols + 1, random);
+                for (float[] scratch : new float[][] {null, new float[MatmulKernel.gemvScratchLength(cols)]}) {
+                    float[] out = new float[4];
+                    kernel.gemv(m.data(), m.rowBytes(), cols, 0, 4, x, 1, out, 0, scratch);
+                    for (int r = 0; r < 4; r++) {
+                        double[] e = exactDot(m.exact()[r], x, 1);
+                        assertThat((double) out[r]).as("cols %d row %d scratch %s", cols, r, scratch != null)
+                                .isCloseTo(e[0], offset(1e-5 * e[1] + 1e-30));
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F16", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
+    void aSharedScratchFollowsInvalidation(GgmlType type) {
+        // One scratch across calls, as a compute thread keeps it: row chunks of one x reuse the prepared x;
+        // after invalidateGemvScratch a new x (same array, new contents) is prepared again; a matrix of another
+        // type in between (fused q/k/v of mixed types) must not leave a stale preparation behind, nor be misled
+        // by one (Q5_K after Q4_K: the same layout with 8 lanes, different ones with 16).
+        MatmulKernel kernel = MatmulKernels.forType(type);
+        MatmulKernel other = MatmulKernels.forType(
+                type == GgmlType.Q6_K || type == GgmlType.Q5_K ? GgmlType.Q4_K : GgmlType.Q6_K);
+        Random random = new Random(41 + type.ordinal());
+        int cols = 512;
+        try (Arena arena = Arena.ofConfined()) {
+            Matrix m = matrix(arena, type, 9, cols, random);
+            Matrix o = matrix(arena, other.type(), 3, cols, random);
+            float[] scratch = new float[MatmulKernel.gemvScratchLength(cols)];
+            float[] x = new float[cols];
+            for (int round = 0; round < 3; round++) {
+                System.arraycopy(RandomTensors.gaussian(cols, random), 0, x, 0, cols);
+                MatmulKernel.invalidateGemvScratch(scratch);
+                float[] out = new float[9];
+                kernel.gemv(m.data(), m.rowBytes(), cols, 0, 4, x, 0, out, 0, scratch);
+                float[] otherOut = new float[3];
+                other.gemv(o.data(), o.rowBytes(), cols, 0, 3, x, 0, otherOut, 0, scratch);
+                kernel.gemv(m.data(), m.rowBytes(), cols, 4, 9, x, 0, out, 0, scratch);
+                for (int r = 0; r < 9; r++) {
+                    double[] e = exactDot(m.exact()[r], x, 0);
+                    assertThat((double) out[r]).as("%s round %d row %d", type, round, r)
+                            .isCloseTo(e[0], offset(1e-5 * e[1] + 1e-30));
+                }
+                for (int r = 0; r < 3; r++) {
+                    double[] e = exactDot(o.exact()[r], x, 0);
+                    assertThat((double) otherOut[r]).as("%s after %s, round %d row %d", other.type(), type, round, r)
+                            .isCloseTo(e[0], offset(1e-5 * e[1] + 1e-30));
+                }
+            }
+        }
+    }
+
+    @Test
+    void halfDequantizationIsExactForEveryBitPattern() {
+        // All 65536 binary16 values (zeros, subnormals, infinities, quiet and signalling NaNs) through the
+        // prompt path's converted loop: the same bits as Float16.toFloat (ggml's conversion).
+        try (Arena arena = Arena.ofConfined()) {
+            int cols = 1 << 16;
+            MemorySegment data = arena.allocate(2L * cols, 64);
+            for (int i = 0; i < cols; i++) {
+                data.set(TensorBytes.SHORT_LE, 2L * i, (short) i);
+            }
+            float[] dst = new float[cols];
+            for (int round = 0; round < 3; round++) {  // interpreted, then compiled code
+                MatmulKernels.forType(GgmlType.F16).dequantizeRows(data, 2L * cols, cols, 0, 1, dst);
+                for (int i = 0; i < cols; i++) {
+                    if (Float.floatToRawIntBits(dst[i]) != Float.floatToRawIntBits(Float16.toFloat((short) i))) {
+                        assertThat(Integer.toHexString(Float.floatToRawIntBits(dst[i]))).as("half 0x%04x", i)
+                                .isEqualTo(Integer.toHexString(Float.floatToRawIntBits(Float16.toFloat((short) i))));
+                    }
                 }
             }
         }
