@@ -234,7 +234,12 @@ final class GemvKernels {
             int xi = xOffset + 32 * b;
             ByteVector q = ByteVector.fromMemorySegment(B128, w, o + 2, LE);
             ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = MatmulKernels.shiftRightMasked128(q, 4, 0x0F).sub((byte) 8);
+            // High nibbles shifted here rather than by the shared helper: a helper that takes and returns a
+            // vector boxes both when C2 does not inline it, and it did not once this row was inlined into a
+            // projection loop that also dispatches to the 8-lane Q6_K kernel (NodeCountInliningCutoff; a Q4_0
+            // model with its Q6_K output allocated 3.3 MB per token on AVX2).
+            ByteVector hi = q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                    .and((byte) 0x0F).sub((byte) 8);
             FloatVector block = FloatVector.zero(F);
             for (int p = 0; p < 16 / L; p++) {
                 block = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p))
@@ -567,30 +572,37 @@ final class GemvKernels {
 
     static void q6_K8(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
             float[] out, int outOffset, float[] xp) {
-        // Per super-block and (half, t) in that order, one vector of 8 int lanes of ql (32 bytes at 64 half +
-        // 32 t): lane i holds in byte b the low 4 bits of element 128 half + 32 t + 4i + b (low nibble) and of
-        // that + 64 (high nibble). For each byte b, 8 floats for the low nibbles then 8 for the high, scaled
-        // by 2^-8b; then the sums of x per 16 elements, for the -32.
-        if (!prepared(xp, Q6_K8_LAYOUT, cols, xOffset)) {
-            for (int base = 0; base < cols; base += 256) {
-                for (int ht = 0; ht < 4; ht++) {
-                    for (int b = 0; b < 4; b++) {
-                        float scale = Math.scalb(1f, -8 * b);
-                        int o = base + 64 * ht + 16 * b;
-                        for (int i = 0; i < 8; i++) {
-                            int xi = xOffset + base + 128 * (ht >> 1) + 32 * (ht & 1) + 4 * i + b;
-                            xp[o + i] = x[xi] * scale;
-                            xp[o + 8 + i] = x[xi + 64] * scale;
-                        }
-                    }
-                }
-            }
-            sums16(cols, x, xOffset, xp);
-            markPrepared(xp, Q6_K8_LAYOUT, cols, xOffset);
-        }
+        rearrangeForQ6_K8(cols, x, xOffset, xp);
         for (int r = rowStart; r < rowEnd; r++) {
             out[outOffset + r] = q6_K8Row(w, r * rowBytes, cols, xp);
         }
+    }
+
+    /**
+     * Q6_K, 8 lanes: per super-block and (half, t) in that order, one vector of 8 int lanes of ql (32 bytes at
+     * 64 half + 32 t): lane i holds in byte b the low 4 bits of element 128 half + 32 t + 4i + b (low nibble)
+     * and of that + 64 (high nibble). For each byte b, 8 floats for the low nibbles then 8 for the high, scaled
+     * by 2^-8b; then the sums of x per 16 elements, for the -32. Skipped when the scratch holds that already.
+     */
+    private static void rearrangeForQ6_K8(int cols, float[] x, int xOffset, float[] xp) {
+        if (prepared(xp, Q6_K8_LAYOUT, cols, xOffset)) {
+            return;
+        }
+        for (int base = 0; base < cols; base += 256) {
+            for (int ht = 0; ht < 4; ht++) {
+                for (int b = 0; b < 4; b++) {
+                    float scale = Math.scalb(1f, -8 * b);
+                    int o = base + 64 * ht + 16 * b;
+                    for (int i = 0; i < 8; i++) {
+                        int xi = xOffset + base + 128 * (ht >> 1) + 32 * (ht & 1) + 4 * i + b;
+                        xp[o + i] = x[xi] * scale;
+                        xp[o + 8 + i] = x[xi + 64] * scale;
+                    }
+                }
+            }
+        }
+        sums16(cols, x, xOffset, xp);
+        markPrepared(xp, Q6_K8_LAYOUT, cols, xOffset);
     }
 
     private static float q6_K8Row(MemorySegment w, long off, int cols, float[] xp) {
