@@ -54,7 +54,8 @@ import jdk.incubator.vector.VectorSpecies;
  * the vectors that its helper methods take and return when it does not inline them, and MatmulKernelsTest
  * still sees it for gemv without scratch). These kernels hand vectors only to the Vector API's force-inlined
  * methods: gemv with scratch allocated nothing in 10 fresh JVMs per type and in JVMs that ran all eight
- * types one after another (where the row dot allocated in 1 of 10 and 1 of 5). One core, MatmulThroughput
+ * types one after another (where the row dot allocated in 1 of 10 and 1 of 5), and GenerationAllocationTest
+ * now also runs with 256-bit vectors. One core, MatmulThroughput
  * with -XX:MaxVectorSize=32, in cache / 256 MiB streamed, row dot to these: Q4_K 3.7 / 3.9 to 6.8 / 6.8 GB/s,
  * Q5_K 1.9 / 1.9 to 7.5 / 7.4, Q6_K 2.6 / 2.6 to 8.0 / 7.7. Q5_K has no 512-bit kernel (its 32 bytes of
  * fifth bits would be needed in both halves of a 64-byte vector: a shuffle); on AVX-512 the 256-bit one

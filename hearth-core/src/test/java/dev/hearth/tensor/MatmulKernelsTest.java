@@ -237,9 +237,10 @@ class MatmulKernelsTest {
      * methods passes a vector to a method C2 might not inline. Known defect elsewhere: now and then C2 compiles
      * a row-kernel gemv loop ({@link VectorKernels}' dot, which gemv without scratch and F32/BF16 use) of a
      * fresh JVM with the dot product's vector operations not intrinsified, and that JVM allocates ~10-70 KB per
-     * call for good (seen with 8 lanes, for Q4_K, Q5_K and Q6_K without scratch). For those paths (and
-     * dequantizeRows) a type passes when one of three fresh JVMs measures all of them allocation-free; all
-     * measurements are reported on failure.
+     * call for good (seen on 2026-11-24 for Q4_K, Q5_K and Q6_K without scratch in about 1 of 10 fresh JVMs with
+     * 8 lanes, and for Q6_K with 16; once also Q6_K's dequantizeRows with 16 lanes). For those paths a type
+     * passes when one of three fresh JVMs measures all of them allocation-free; all measurements are reported
+     * on failure.
      */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
