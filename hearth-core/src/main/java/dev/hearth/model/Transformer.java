@@ -208,7 +208,7 @@ public final class Transformer {
                 pack.x = null;
             }
             if (n == 1) {
-                // A new x: the 4- and 6-bit kernels rearrange it again, once per thread (not per row chunk).
+                // A new x: the K-quant kernels rearrange it again, once per thread (not per row chunk).
                 for (float[] scratch : s.gemvScratch) {
                     dev.hearth.tensor.MatmulKernel.invalidateGemvScratch(scratch);
                 }

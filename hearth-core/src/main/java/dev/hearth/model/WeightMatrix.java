@@ -114,8 +114,8 @@ public final class WeightMatrix {
 
     /**
      * As {@link #gemv(int, int, float[], int, float[], int)} with the calling thread's {@code scratch} of
-     * {@link dev.hearth.tensor.MatmulKernel#gemvScratchLength} floats for {@link #cols()}, which the 4- and 6-bit
-     * kernels need for their fast path.
+     * {@link dev.hearth.tensor.MatmulKernel#gemvScratchLength} floats for {@link #cols()}, which the Q4_K, Q5_K
+     * and Q6_K kernels need for their fast path.
      */
     public void gemv(int rowStart, int rowEnd, float[] x, int xOffset, float[] out, int outOffset, float[] scratch) {
         java.util.Objects.checkFromToIndex(rowStart, rowEnd, rows);

@@ -42,6 +42,25 @@ import jdk.incubator.vector.VectorSpecies;
  * different sub-blocks, hence the per-lane scales); mins as one vector FMA per super-block instead of 8
  * scalar ones 8.4; scales as vectors instead of 8 scalar conversions and broadcasts 9.3 to 10.
  *
+ * <p><b>Q4_K, Q5_K and Q6_K with 8 int lanes (AVX2; Q5_K on AVX-512 too).</b> The same scheme with 256-bit
+ * vectors: 32 quant bytes load as 8 int lanes. For Q4_K and Q5_K that is one 64-element group, whose low
+ * nibbles are one sub-block and high nibbles the next, so each sub-block sum has a single scale, applied as a
+ * broadcast scalar. Q5_K's 32 bytes of fifth bits load as 8 int lanes in the same byte order and are ORed in
+ * at bit 4 of each byte, the qh vector shifted right by 2 per group; x is rearranged as for Q4_K. Q6_K's 32
+ * ql bytes span two 16-element scale groups (lanes 0-3 and 4-7): per-lane scales by variable shifts of a
+ * broadcast int, as in the 512-bit kernel. Before these, the three types ran {@link VectorKernels}' row dot
+ * on 256-bit machines, the most common hardware, which was slow and had a defect: now and then a fresh JVM
+ * compiled it with boxed vectors for good (~10 to 70 KB allocated per gemv, several times slower; C2 boxes
+ * the vectors that its helper methods take and return when it does not inline them, and MatmulKernelsTest
+ * still sees it for gemv without scratch). These kernels hand vectors only to the Vector API's force-inlined
+ * methods: gemv with scratch allocated nothing in 10 fresh JVMs per type and in JVMs that ran all eight
+ * types one after another (where the row dot allocated in 1 of 10 and 1 of 5), and GenerationAllocationTest
+ * now also runs with 256-bit vectors. One core, MatmulThroughput
+ * with -XX:MaxVectorSize=32, in cache / 256 MiB streamed, row dot to these: Q4_K 3.7 / 3.9 to 6.8 / 6.8 GB/s,
+ * Q5_K 1.9 / 1.9 to 7.5 / 7.4, Q6_K 2.6 / 2.6 to 8.0 / 7.7. Q5_K has no 512-bit kernel (its 32 bytes of
+ * fifth bits would be needed in both halves of a 64-byte vector: a shuffle); on AVX-512 the 256-bit one
+ * beats the row dot too, 4.6 to 7.4 GB/s.
+ *
  * <p>Rearranges (and masks) are avoided on purpose: with float shuffles for the scales, Q4_K ran at 10 GB/s
  * alone but allocated (every vector boxed, 3 GB/s) once the Q6_K kernel, which also used shuffles, had run
  * in the same JVM first; C2 no longer intrinsified the rearranges. Constant per-lane data comes from int
@@ -53,7 +72,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       but streaming a 256 MiB matrix from memory Q8_0 fell from 17.2 to 6.7 GB/s and Q4_0 from 9.3 to 4.8:
  *       two interleaved streams defeat the hardware prefetcher. One row at a time keeps the in-cache speed.</li>
  *   <li>Q4_K, Q5_K, Q6_K kernels that sum q * x per sub-block and scale once (mins applied to sums of x):
- *       4.6, 4.3 and 5.2 GB/s in cache against 5.1, 4.5 and 5.4 for {@link VectorKernels}' row dot (still the
+ *       4.6, 4.3 and 5.2 GB/s in cache against 5.1, 4.5 and 5.4 for {@link VectorKernels}' row dot (then the
  *       path for Q5_K and for 256-bit machines); a two-row version of them parses into more nodes than C2
  *       inlines, and then allocates. The int-lane kernels above succeed where these did not because the
  *       quants no longer go through byte-to-float widening.</li>
@@ -98,7 +117,7 @@ final class GemvKernels {
 
     /**
      * Whether the kernels written for 512-bit vectors run: 16 float lanes (AVX-512). On 256-bit machines
-     * their 512-bit vectors would not be intrinsified (and would allocate), and the row dot is used.
+     * their 512-bit vectors would not be intrinsified (and would allocate), and the 256-bit versions run.
      */
     static final boolean WIDE = MatmulKernels.L == 16;
     static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
@@ -118,6 +137,20 @@ final class GemvKernels {
     private static final int[] SHIFTS_T01 = {0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2};
     private static final int[] SHIFTS_T10 = {2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0};
     static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+    /**
+     * Whether the 256-bit versions of the int-lane kernels run: 8 float lanes (AVX2). They use 256-bit species
+     * only, with every per-lane difference in data loaded from arrays, as the 512-bit ones. Q5_K's runs with
+     * 16 lanes too (it has no 512-bit version).
+     */
+    static final boolean NARROW = MatmulKernels.L == 8;
+    static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+    /**
+     * Q6_K, 8 lanes: left shifts that, followed by an arithmetic shift by 24, put signed byte 0 in lanes 0-3 and
+     * byte 1 in lanes 4-7.
+     */
+    private static final int[] PAIR_SHIFTS_LOW = {24, 24, 24, 24, 16, 16, 16, 16};
+    /** Bytes 2 and 3. */
+    private static final int[] PAIR_SHIFTS_HIGH = {8, 8, 8, 8, 0, 0, 0, 0};
 
     /**
      * Floats of scratch for {@code cols} columns: x rearranged (cols), sums of x per 16 (cols / 16), and at the
@@ -133,6 +166,9 @@ final class GemvKernels {
     private static final int TAG_LENGTH = 3;
     private static final int Q4_K_LAYOUT = 1;
     private static final int Q6_K_LAYOUT = 2;
+    /** The 8-lane kernels' layouts; Q4_K and Q5_K rearrange x the same way. */
+    private static final int K8_LAYOUT = 3;
+    private static final int Q6_K8_LAYOUT = 4;
 
     /** Whether {@code scratch} holds x (at {@code xOffset}, {@code cols} long) prepared in {@code layout}. */
     private static boolean prepared(float[] scratch, int layout, int cols, int xOffset) {
@@ -156,7 +192,7 @@ final class GemvKernels {
 
     /** Whether {@code type}'s kernel needs the scratch (without it the row kernel's dot is used). */
     static boolean needsScratch(GgmlType type) {
-        return WIDE && (type == GgmlType.Q4_K || type == GgmlType.Q6_K);
+        return (WIDE || NARROW) && (type == GgmlType.Q4_K || type == GgmlType.Q5_K || type == GgmlType.Q6_K);
     }
 
     private GemvKernels() {
@@ -171,8 +207,9 @@ final class GemvKernels {
             case Q4_0 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> q4_0(w, rb, c, rs, re, x, xo, o, oo);
             case Q8_0 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> q8_0(w, rb, c, rs, re, x, xo, o, oo);
             case F16 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> halfFloat(w, rb, c, rs, re, x, xo, o, oo, scratch);
-            case Q4_K -> WIDE ? GemvKernels::q4_K : null;
-            case Q6_K -> WIDE ? GemvKernels::q6_K : null;
+            case Q4_K -> WIDE ? GemvKernels::q4_K : NARROW ? GemvKernels::q4_K8 : null;
+            case Q5_K -> WIDE || NARROW ? GemvKernels::q5_K8 : null;
+            case Q6_K -> WIDE ? GemvKernels::q6_K : NARROW ? GemvKernels::q6_K8 : null;
             default -> null;
         };
     }
@@ -198,7 +235,12 @@ final class GemvKernels {
             int xi = xOffset + 32 * b;
             ByteVector q = ByteVector.fromMemorySegment(B128, w, o + 2, LE);
             ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = MatmulKernels.shiftRightMasked128(q, 4, 0x0F).sub((byte) 8);
+            // High nibbles shifted here rather than by the shared helper: a helper that takes and returns a
+            // vector boxes both when C2 does not inline it, and it did not once this row was inlined into a
+            // projection loop that also dispatches to the 8-lane Q6_K kernel (NodeCountInliningCutoff; a Q4_0
+            // model with its Q6_K output allocated 3.3 MB per token on AVX2).
+            ByteVector hi = q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                    .and((byte) 0x0F).sub((byte) 8);
             FloatVector block = FloatVector.zero(F);
             for (int p = 0; p < 16 / L; p++) {
                 block = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p))
@@ -389,6 +431,229 @@ final class GemvKernels {
                 accHigh = sumHigh.fma(scaleHigh, accHigh);
                 ql = ByteVector.fromMemorySegment(B64, w, o + 32, LE).reinterpretAsInts();
                 qh = qhAll.lanewise(VectorOperators.LSHR, shiftsT10);
+            }
+        }
+        return accLow.add(accHigh).sub(offsets.mul(32f)).reduceLanes(VectorOperators.ADD);
+    }
+
+    // ---- Q4_K, Q5_K and Q6_K with 8 int lanes (AVX2) ----------------------------------------------------
+
+    /**
+     * Q4_K and Q5_K, 8 lanes: x rearranged to the order in which 8 int lanes hold one 32-byte group g of
+     * quants (elements 64g + l in the low nibbles, 64g + 32 + l in the high ones, l = 4i + b for lane i, byte
+     * b): in each 64-element group, for byte b, 8 floats x[4i + b] (low) then 8 of x[32 + 4i + b] (high),
+     * scaled by 2^-8b. Then the sums of x per 32-element sub-block, for the mins. Skipped when the scratch
+     * holds that already.
+     */
+    private static void rearrangeForK8(int cols, float[] x, int xOffset, float[] xp) {
+        if (prepared(xp, K8_LAYOUT, cols, xOffset)) {
+            return;
+        }
+        for (int base = 0; base < cols; base += 64) {
+            for (int b = 0; b < 4; b++) {
+                float scale = Math.scalb(1f, -8 * b);
+                int o = base + 16 * b;
+                for (int i = 0; i < 8; i++) {
+                    int xi = xOffset + base + 4 * i + b;
+                    xp[o + i] = x[xi] * scale;
+                    xp[o + 8 + i] = x[xi + 32] * scale;
+                }
+            }
+        }
+        for (int s = 0, n = cols >> 5; s < n; s++) {
+            float sum = 0;
+            for (int i = 0; i < 32; i++) {
+                sum += x[xOffset + 32 * s + i];
+            }
+            xp[cols + s] = sum;
+        }
+        markPrepared(xp, K8_LAYOUT, cols, xOffset);
+    }
+
+    static void q4_K8(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+            float[] out, int outOffset, float[] xp) {
+        rearrangeForK8(cols, x, xOffset, xp);
+        for (int r = rowStart; r < rowEnd; r++) {
+            out[outOffset + r] = q4_K8Row(w, r * rowBytes, cols, xp);
+        }
+    }
+
+    private static float q4_K8Row(MemorySegment w, long off, int cols, float[] xp) {
+        // One 32-byte group per pass: its low nibbles are sub-block 2g, its high ones 2g + 1, so each sum has
+        // one scale for all lanes (a broadcast scalar; no per-lane scale vectors as with 16 lanes).
+        FloatVector accLow = FloatVector.zero(F8);
+        FloatVector accHigh = accLow;
+        FloatVector minAcc = accLow;
+        int blocks = cols >> 8;
+        for (int sb = 0; sb < blocks; sb++) {
+            long o = off + 144L * sb;
+            float d = f16(w, o);
+            float dmin = f16(w, o + 2);
+            int a = TensorBytes.i32(w, o + 4);
+            int b = TensorBytes.i32(w, o + 8);
+            int c = TensorBytes.i32(w, o + 12);
+            long scales = (a & 0x3F3F3F3FL) | ((long) ((c & 0x0F0F0F0F) | ((a >>> 2) & 0x30303030)) << 32);
+            long mins = (b & 0x3F3F3F3FL) | ((long) (((c >>> 4) & 0x0F0F0F0F) | ((b >>> 2) & 0x30303030)) << 32);
+            FloatVector minsF = (FloatVector) LongVector.broadcast(
+                    LongVector.SPECIES_128, mins).reinterpretAsBytes()
+                    .convertShape(VectorOperators.B2F, F8, 0);
+            minAcc = minsF.mul(dmin).fma(FloatVector.fromArray(F8, xp, cols + 8 * sb), minAcc);
+            for (int g = 0; g < 4; g++) {
+                IntVector q = ByteVector.fromMemorySegment(B256, w, o + 16 + 32 * g, LE).reinterpretAsInts();
+                IntVector qHigh = q.lanewise(VectorOperators.LSHR, 4);
+                int xg = 256 * sb + 64 * g;
+                FloatVector low = FloatVector.zero(F8);
+                FloatVector high = low;
+                for (int k = 0; k < 4; k++) {
+                    int mask = 0x0F << (8 * k);
+                    low = ((FloatVector) q.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F8, xp, xg + 16 * k), low);
+                    high = ((FloatVector) qHigh.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F8, xp, xg + 16 * k + 8), high);
+                }
+                accLow = low.fma(FloatVector.broadcast(F8, d * (int) ((scales >>> (16 * g)) & 0xFF)), accLow);
+                accHigh = high.fma(FloatVector.broadcast(F8, d * (int) ((scales >>> (16 * g + 8)) & 0xFF)), accHigh);
+            }
+        }
+        return accLow.add(accHigh).reduceLanes(VectorOperators.ADD) - minAcc.reduceLanes(VectorOperators.ADD);
+    }
+
+    static void q5_K8(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+            float[] out, int outOffset, float[] xp) {
+        rearrangeForK8(cols, x, xOffset, xp);
+        for (int r = rowStart; r < rowEnd; r++) {
+            out[outOffset + r] = q5_K8Row(w, r * rowBytes, cols, xp);
+        }
+    }
+
+    private static float q5_K8Row(MemorySegment w, long off, int cols, float[] xp) {
+        // As q4_K8Row (quants at byte 48) with the fifth bits: bit 2g of qh byte l (qh at byte 16) belongs to
+        // element 64g + l, bit 2g + 1 to 64g + 32 + l. qh loads as 8 int lanes with the same byte order as the
+        // quants, and is shifted right by 2 per group so that bits 0 and 1 of each byte are the group's.
+        FloatVector accLow = FloatVector.zero(F8);
+        FloatVector accHigh = accLow;
+        FloatVector minAcc = accLow;
+        int blocks = cols >> 8;
+        for (int sb = 0; sb < blocks; sb++) {
+            long o = off + 176L * sb;
+            float d = f16(w, o);
+            float dmin = f16(w, o + 2);
+            int a = TensorBytes.i32(w, o + 4);
+            int b = TensorBytes.i32(w, o + 8);
+            int c = TensorBytes.i32(w, o + 12);
+            long scales = (a & 0x3F3F3F3FL) | ((long) ((c & 0x0F0F0F0F) | ((a >>> 2) & 0x30303030)) << 32);
+            long mins = (b & 0x3F3F3F3FL) | ((long) (((c >>> 4) & 0x0F0F0F0F) | ((b >>> 2) & 0x30303030)) << 32);
+            FloatVector minsF = (FloatVector) LongVector.broadcast(
+                    LongVector.SPECIES_128, mins).reinterpretAsBytes()
+                    .convertShape(VectorOperators.B2F, F8, 0);
+            minAcc = minsF.mul(dmin).fma(FloatVector.fromArray(F8, xp, cols + 8 * sb), minAcc);
+            IntVector qh = ByteVector.fromMemorySegment(B256, w, o + 16, LE).reinterpretAsInts();
+            for (int g = 0; g < 4; g++) {
+                IntVector q = ByteVector.fromMemorySegment(B256, w, o + 48 + 32 * g, LE).reinterpretAsInts();
+                IntVector low5 = q.and(0x0F0F0F0F).or(qh.lanewise(VectorOperators.LSHL, 4).and(0x10101010));
+                IntVector high5 = q.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
+                        .or(qh.lanewise(VectorOperators.LSHL, 3).and(0x10101010));
+                qh = qh.lanewise(VectorOperators.LSHR, 2);
+                int xg = 256 * sb + 64 * g;
+                FloatVector low = FloatVector.zero(F8);
+                FloatVector high = low;
+                for (int k = 0; k < 4; k++) {
+                    int mask = 0x1F << (8 * k);
+                    low = ((FloatVector) low5.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F8, xp, xg + 16 * k), low);
+                    high = ((FloatVector) high5.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F8, xp, xg + 16 * k + 8), high);
+                }
+                accLow = low.fma(FloatVector.broadcast(F8, d * (int) ((scales >>> (16 * g)) & 0xFF)), accLow);
+                accHigh = high.fma(FloatVector.broadcast(F8, d * (int) ((scales >>> (16 * g + 8)) & 0xFF)), accHigh);
+            }
+        }
+        return accLow.add(accHigh).reduceLanes(VectorOperators.ADD) - minAcc.reduceLanes(VectorOperators.ADD);
+    }
+
+    static void q6_K8(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+            float[] out, int outOffset, float[] xp) {
+        rearrangeForQ6_K8(cols, x, xOffset, xp);
+        for (int r = rowStart; r < rowEnd; r++) {
+            out[outOffset + r] = q6_K8Row(w, r * rowBytes, cols, xp);
+        }
+    }
+
+    /**
+     * Q6_K, 8 lanes: per super-block and (half, t) in that order, one vector of 8 int lanes of ql (32 bytes at
+     * 64 half + 32 t): lane i holds in byte b the low 4 bits of element 128 half + 32 t + 4i + b (low nibble)
+     * and of that + 64 (high nibble). For each byte b, 8 floats for the low nibbles then 8 for the high, scaled
+     * by 2^-8b; then the sums of x per 16 elements, for the -32. Skipped when the scratch holds that already.
+     */
+    private static void rearrangeForQ6_K8(int cols, float[] x, int xOffset, float[] xp) {
+        if (prepared(xp, Q6_K8_LAYOUT, cols, xOffset)) {
+            return;
+        }
+        for (int base = 0; base < cols; base += 256) {
+            for (int ht = 0; ht < 4; ht++) {
+                for (int b = 0; b < 4; b++) {
+                    float scale = Math.scalb(1f, -8 * b);
+                    int o = base + 64 * ht + 16 * b;
+                    for (int i = 0; i < 8; i++) {
+                        int xi = xOffset + base + 128 * (ht >> 1) + 32 * (ht & 1) + 4 * i + b;
+                        xp[o + i] = x[xi] * scale;
+                        xp[o + 8 + i] = x[xi + 64] * scale;
+                    }
+                }
+            }
+        }
+        sums16(cols, x, xOffset, xp);
+        markPrepared(xp, Q6_K8_LAYOUT, cols, xOffset);
+    }
+
+    private static float q6_K8Row(MemorySegment w, long off, int cols, float[] xp) {
+        FloatVector accLow = FloatVector.zero(F8);
+        FloatVector accHigh = accLow;
+        FloatVector offsets = accLow;
+        IntVector pairShiftsLow = IntVector.fromArray(I8, PAIR_SHIFTS_LOW, 0);
+        IntVector pairShiftsHigh = IntVector.fromArray(I8, PAIR_SHIFTS_HIGH, 0);
+        int blocks = cols >> 8;
+        for (int sb = 0; sb < blocks; sb++) {
+            long o = off + 210L * sb;
+            float d = f16(w, o + 208);
+            // (q - 32) * scale * d summed: scale * d * (sum of q * x) - 32 * scale * d * (sum of x), the second
+            // term as scales (8 per load) times sums of x per 16.
+            for (int half = 0; half < 2; half++) {
+                FloatVector scale8 = ((FloatVector) LongVector.broadcast(LongVector.SPECIES_128,
+                        w.get(TensorBytes.LONG_LE, o + 192 + 8 * half)).reinterpretAsBytes()
+                        .convertShape(VectorOperators.B2F, F8, 0)).mul(d);
+                offsets = scale8.fma(FloatVector.fromArray(F8, xp, cols + 16 * sb + 8 * half), offsets);
+            }
+            for (int ht = 0; ht < 4; ht++) {
+                int half = ht >> 1;
+                int t = ht & 1;
+                // qh byte l of the half: bits 2t, 2t + 1 for the low nibble's element, 2t + 4, 2t + 5 for the
+                // high one's.
+                IntVector ql = ByteVector.fromMemorySegment(B256, w, o + 64 * half + 32 * t, LE).reinterpretAsInts();
+                IntVector qh = ByteVector.fromMemorySegment(B256, w, o + 128 + 32 * half, LE).reinterpretAsInts()
+                        .lanewise(VectorOperators.LSHR, 2 * t);
+                IntVector low = ql.and(0x0F0F0F0F).or(qh.lanewise(VectorOperators.LSHL, 4).and(0x30303030));
+                IntVector high = ql.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(qh.and(0x30303030));
+                int xv = 256 * sb + 64 * ht;
+                FloatVector sumLow = FloatVector.zero(F8);
+                FloatVector sumHigh = sumLow;
+                for (int k = 0; k < 4; k++) {
+                    int mask = 0x3F << (8 * k);
+                    sumLow = ((FloatVector) low.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F8, xp, xv + 16 * k), sumLow);
+                    sumHigh = ((FloatVector) high.and(mask).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F8, xp, xv + 16 * k + 8), sumHigh);
+                }
+                // Lanes 0-3 hold the first 16 elements of the 32, lanes 4-7 the next: the low quants use scales
+                // 8 half + 2t and + 1, the high ones 8 half + 2t + 4 and + 5 (bytes 0, 1, 4, 5 of this read).
+                long s = w.get(TensorBytes.LONG_LE, o + 192 + 8 * half + 2 * t);
+                IntVector pair = IntVector.broadcast(I8, (int) (s & 0xFFFF) | (int) ((s >>> 32) & 0xFFFF) << 16);
+                FloatVector scaleLow = ((FloatVector) pair.lanewise(VectorOperators.LSHL, pairShiftsLow)
+                        .lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(d);
+                FloatVector scaleHigh = ((FloatVector) pair.lanewise(VectorOperators.LSHL, pairShiftsHigh)
+                        .lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(d);
+                accLow = sumLow.fma(scaleLow, accLow);
+                accHigh = sumHigh.fma(scaleHigh, accHigh);
             }
         }
         return accLow.add(accHigh).sub(offsets.mul(32f)).reduceLanes(VectorOperators.ADD);

@@ -33,10 +33,10 @@ public interface MatmulKernel {
 
     /**
      * As {@link #gemv(MemorySegment, long, int, int, int, float[], int, float[], int)}, with the calling
-     * thread's {@code scratch} of at least {@link #gemvScratchLength} floats for {@code cols}: the 4- and
-     * 6-bit kernels rearrange {@code x} there (kept for the next call until {@link #invalidateGemvScratch}), F16
-     * converts row chunks there (see {@code GemvKernels}). Without it (null or too short) they take the slower
-     * path that needs none.
+     * thread's {@code scratch} of at least {@link #gemvScratchLength} floats for {@code cols}: the Q4_K, Q5_K
+     * and Q6_K kernels rearrange {@code x} there (kept for the next call until {@link #invalidateGemvScratch}),
+     * F16 converts row chunks there (see {@code GemvKernels}). Without it (null or too short) they take the
+     * slower path that needs none.
      */
     default void gemv(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
             float[] out, int outOffset, float[] scratch) {
@@ -45,7 +45,7 @@ public interface MatmulKernel {
 
     /**
      * Tells the kernels that {@code scratch} no longer holds a prepared {@code x}: call it whenever the contents
-     * of {@code x} change between {@code gemv} calls that share a scratch. The 4- and 6-bit kernels keep x
+     * of {@code x} change between {@code gemv} calls that share a scratch. The K-quant kernels keep x
      * rearranged there and skip the work when the next call has the same layout, length and offset, so that
      * the threads of one projection prepare x once each rather than once per chunk of rows. A new (zeroed)
      * array is already invalid.
