@@ -718,14 +718,17 @@ final class GemvKernels {
 
     static void halfFloat(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
             float[] out, int outOffset, float[] scratch) {
-        if (scratch == null || scratch.length < Math.min(cols, HALF_CHUNK)) {
+        // Only with 8 lanes: there the register conversion costs twice the vcvtph2ps path (8.9 against 16.4 GB/s
+        // per core); with 16 lanes they measured even in isolation (16.6 against 16.0) and the scratch path lost
+        // in generation (Llama-3.2-1B F16, one thread: 4.9 against 5.8 tok/s).
+        if (scratch == null || L != 8 || scratch.length < Math.min(cols, HALF_CHUNK)) {
             halfFloat(w, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset);
             return;
         }
         invalidate(scratch);  // its start is overwritten below
         // Converted in chunks into the thread's scratch by a plain loop that C2 compiles to vcvtph2ps (one
         // instruction per 16 halves; the Vector API has no binary16 conversion, and halfToFloat's integer
-        // version costs five), then multiplied from L1: 19-19.5 against 16-16.8 GB/s on one AVX-512 core.
+        // version costs five), then multiplied from L1.
         for (int r = rowStart; r < rowEnd; r++) {
             long off = r * rowBytes;
             FloatVector acc0 = FloatVector.zero(F);
