@@ -274,13 +274,7 @@ final class GemvKernels {
                     }
                 }
             }
-            for (int s = 0, n = cols >> 5; s < n; s++) {
-                float sum = 0;
-                for (int i = 0; i < 32; i++) {
-                    sum += x[xOffset + 32 * s + i];
-                }
-                xp[cols + s] = sum;
-            }
+            sums32(cols, x, xOffset, xp);
             markPrepared(xp, Q4_K_LAYOUT, cols, xOffset);
         }
         for (int r = rowStart; r < rowEnd; r++) {
@@ -299,11 +293,8 @@ final class GemvKernels {
             long o = off + 144L * sb;
             float d = f16(w, o);
             float dmin = f16(w, o + 2);
-            int a = TensorBytes.i32(w, o + 4);
-            int b = TensorBytes.i32(w, o + 8);
-            int c = TensorBytes.i32(w, o + 12);
-            long scales = (a & 0x3F3F3F3FL) | ((long) ((c & 0x0F0F0F0F) | ((a >>> 2) & 0x30303030)) << 32);
-            long mins = (b & 0x3F3F3F3FL) | ((long) (((c >>> 4) & 0x0F0F0F0F) | ((b >>> 2) & 0x30303030)) << 32);
+            long scales = MatmulKernels.packedScalesK4(w, o + 4, false);
+            long mins = MatmulKernels.packedScalesK4(w, o + 4, true);
             FloatVector minsF = (FloatVector) LongVector.broadcast(
                     LongVector.SPECIES_128, mins).reinterpretAsBytes()
                     .convertShape(VectorOperators.B2F, F8, 0);
@@ -362,6 +353,17 @@ final class GemvKernels {
         }
         for (int r = rowStart; r < rowEnd; r++) {
             out[outOffset + r] = q6_KRow(w, r * rowBytes, cols, xp);
+        }
+    }
+
+    /** {@code xp[cols + j]} = the sum of {@code x} over elements {@code [32j, 32j + 32)} (a K-quant sub-block). */
+    private static void sums32(int cols, float[] x, int xOffset, float[] xp) {
+        for (int j = 0, n = cols >> 5; j < n; j++) {
+            float sum = 0;
+            for (int i = 0; i < 32; i++) {
+                sum += x[xOffset + 32 * j + i];
+            }
+            xp[cols + j] = sum;
         }
     }
 
@@ -460,13 +462,7 @@ final class GemvKernels {
                 }
             }
         }
-        for (int s = 0, n = cols >> 5; s < n; s++) {
-            float sum = 0;
-            for (int i = 0; i < 32; i++) {
-                sum += x[xOffset + 32 * s + i];
-            }
-            xp[cols + s] = sum;
-        }
+        sums32(cols, x, xOffset, xp);
         markPrepared(xp, K8_LAYOUT, cols, xOffset);
     }
 
@@ -489,11 +485,8 @@ final class GemvKernels {
             long o = off + 144L * sb;
             float d = f16(w, o);
             float dmin = f16(w, o + 2);
-            int a = TensorBytes.i32(w, o + 4);
-            int b = TensorBytes.i32(w, o + 8);
-            int c = TensorBytes.i32(w, o + 12);
-            long scales = (a & 0x3F3F3F3FL) | ((long) ((c & 0x0F0F0F0F) | ((a >>> 2) & 0x30303030)) << 32);
-            long mins = (b & 0x3F3F3F3FL) | ((long) (((c >>> 4) & 0x0F0F0F0F) | ((b >>> 2) & 0x30303030)) << 32);
+            long scales = MatmulKernels.packedScalesK4(w, o + 4, false);
+            long mins = MatmulKernels.packedScalesK4(w, o + 4, true);
             FloatVector minsF = (FloatVector) LongVector.broadcast(
                     LongVector.SPECIES_128, mins).reinterpretAsBytes()
                     .convertShape(VectorOperators.B2F, F8, 0);
@@ -538,11 +531,8 @@ final class GemvKernels {
             long o = off + 176L * sb;
             float d = f16(w, o);
             float dmin = f16(w, o + 2);
-            int a = TensorBytes.i32(w, o + 4);
-            int b = TensorBytes.i32(w, o + 8);
-            int c = TensorBytes.i32(w, o + 12);
-            long scales = (a & 0x3F3F3F3FL) | ((long) ((c & 0x0F0F0F0F) | ((a >>> 2) & 0x30303030)) << 32);
-            long mins = (b & 0x3F3F3F3FL) | ((long) (((c >>> 4) & 0x0F0F0F0F) | ((b >>> 2) & 0x30303030)) << 32);
+            long scales = MatmulKernels.packedScalesK4(w, o + 4, false);
+            long mins = MatmulKernels.packedScalesK4(w, o + 4, true);
             FloatVector minsF = (FloatVector) LongVector.broadcast(
                     LongVector.SPECIES_128, mins).reinterpretAsBytes()
                     .convertShape(VectorOperators.B2F, F8, 0);
