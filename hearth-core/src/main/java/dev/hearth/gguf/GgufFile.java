@@ -331,6 +331,14 @@ public final class GgufFile implements AutoCloseable {
         return segment.asSlice(tensorFileOffset(info), info.byteSize()).asReadOnly();
     }
 
+    /**
+     * Zeroed off-heap memory freed with this file ({@link #close}): for data derived from its tensors, which
+     * must not outlive the mapping they were made from either.
+     */
+    public MemorySegment allocate(long bytes, long alignment) {
+        return (arena != null ? arena : Arena.ofAuto()).allocate(bytes, alignment);
+    }
+
     /** Offset of the tensor's data from the start of the file. */
     public long tensorFileOffset(GgufTensorInfo info) {
         return dataOffset + info.offset();

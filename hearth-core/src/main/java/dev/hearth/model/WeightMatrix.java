@@ -5,6 +5,7 @@ import dev.hearth.gguf.GgufException;
 import dev.hearth.gguf.GgufFile;
 import dev.hearth.gguf.GgufTensorInfo;
 import dev.hearth.tensor.Gemm;
+import dev.hearth.tensor.InterleavedQ4_0;
 import dev.hearth.tensor.MatmulKernel;
 import dev.hearth.tensor.MatmulKernels;
 import dev.hearth.tensor.RowKernel;
@@ -17,6 +18,10 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>{@link #rowRange} makes a view of consecutive rows without copying, which is how fused tensors
  * (Phi-3's {@code attn_qkv} and gate/up {@code ffn_up}) are split into their parts.
+ *
+ * <p>The one exception to "no copy": Q4_0 matrices on machines with 512-bit vectors are repacked at load
+ * into {@link InterleavedQ4_0}'s 32-row groups (same size as the file's bytes, read from the file, not the
+ * mapping), and every product and row lookup reads that copy, so the mapped pages stay out of memory.
  */
 public final class WeightMatrix {
     private final String name;
@@ -27,8 +32,11 @@ public final class WeightMatrix {
     private final long rowBytes;
     private final RowKernel kernel;
     private final MatmulKernel matmul;
+    /** The rows repacked by {@link InterleavedQ4_0}, or null where the kernels read {@link #data}. */
+    private final InterleavedQ4_0.Groups interleaved;
 
-    private WeightMatrix(String name, GgmlType type, MemorySegment data, int rows, int cols, long rowBytes) {
+    private WeightMatrix(String name, GgmlType type, MemorySegment data, int rows, int cols, long rowBytes,
+            InterleavedQ4_0.Groups interleaved) {
         this.name = name;
         this.type = type;
         this.data = data;
@@ -37,6 +45,7 @@ public final class WeightMatrix {
         this.rowBytes = rowBytes;
         this.kernel = TensorKernels.fastest(type);
         this.matmul = MatmulKernels.forType(type);
+        this.interleaved = interleaved;
     }
 
     /** The 2-D tensor {@code name} with the expected shape [cols, rows]; a clear error otherwise. */
@@ -51,7 +60,40 @@ public final class WeightMatrix {
         if (rows > Integer.MAX_VALUE) {
             throw new GgufException("tensor '" + name + "' has too many rows: " + rows);
         }
-        return new WeightMatrix(name, info.type(), file.tensorData(info), (int) rows, expectedCols, info.rowBytes());
+        InterleavedQ4_0.Groups interleaved = InterleavedQ4_0.applies(info.type(), rows, expectedCols)
+                ? repack(file, info, (int) rows, expectedCols) : null;
+        return new WeightMatrix(name, info.type(), file.tensorData(info), (int) rows, expectedCols, info.rowBytes(),
+                interleaved);
+    }
+
+    /**
+     * The tensor's rows in {@link InterleavedQ4_0}'s layout. Read from the mapping in slabs of about 1 MiB, each
+     * repacked, allocated and filled by a task of the common fork-join pool (on one thread, allocating and
+     * filling 522 MiB took 1 s of a 1 B model's load), then the mapped pages are unloaded
+     * ({@code madvise(MADV_DONTNEED)}): they leave this process's resident memory, and the page cache keeps them
+     * for the next start.
+     */
+    private static InterleavedQ4_0.Groups repack(GgufFile file, GgufTensorInfo info, int rows, int cols) {
+        MemorySegment src = file.tensorData(info);
+        int groupBytes = Math.toIntExact(InterleavedQ4_0.groupBytes(cols));
+        int groups = rows / InterleavedQ4_0.GROUP_ROWS;
+        int perSlab = Math.max(1, Math.min(groups, (1 << 20) / groupBytes));
+        MemorySegment[] slabs = new MemorySegment[(groups + perSlab - 1) / perSlab];
+        java.util.stream.IntStream.range(0, slabs.length).parallel().forEach(t -> {
+            int first = t * perSlab;
+            int n = Math.min(perSlab, groups - first);
+            byte[] out = new byte[n * groupBytes];
+            for (int i = 0; i < n; i++) {
+                InterleavedQ4_0.repackGroup(src, (long) (first + i) * groupBytes, cols, out, i * groupBytes);
+            }
+            MemorySegment slab = file.allocate(out.length, 64);
+            MemorySegment.copy(out, 0, slab, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, out.length);
+            slabs[t] = slab;
+        });
+        if (src.isMapped()) {
+            src.unload();
+        }
+        return new InterleavedQ4_0.Groups(slabs, perSlab, groups, cols);
     }
 
     /** Rows {@code [start, start + count)} as a matrix of their own (no copy). */
@@ -60,7 +102,11 @@ public final class WeightMatrix {
             throw new GgufException("tensor '" + name + "' has " + rows + " rows; cannot take rows " + start + ".."
                     + (start + count));
         }
-        return new WeightMatrix(viewName, type, data.asSlice(start * rowBytes, count * rowBytes), count, cols, rowBytes);
+        int group = InterleavedQ4_0.GROUP_ROWS;
+        InterleavedQ4_0.Groups part = interleaved != null && start % group == 0 && count % group == 0
+                ? interleaved.rows(start, count) : null;
+        return new WeightMatrix(viewName, type, data.asSlice(start * rowBytes, count * rowBytes), count, cols, rowBytes,
+                part);
     }
 
     public String name() {
@@ -96,8 +142,16 @@ public final class WeightMatrix {
         return rowBytes * rows;
     }
 
+    /** Whether the products read a repacked copy ({@link InterleavedQ4_0}) rather than the file's rows. */
+    public boolean repacked() {
+        return interleaved != null;
+    }
+
     /** Dot product of row {@code row} with {@code x[xOffset .. xOffset + cols)}. */
     public float dotRow(int row, float[] x, int xOffset) {
+        if (interleaved != null) {
+            return interleaved.dotRow(row, x, xOffset);
+        }
         return kernel.dot(data, row * rowBytes, x, xOffset, cols);
     }
 
@@ -109,18 +163,32 @@ public final class WeightMatrix {
         java.util.Objects.checkFromToIndex(rowStart, rowEnd, rows);
         java.util.Objects.checkFromIndexSize(xOffset, cols, x.length);
         java.util.Objects.checkFromIndexSize(outOffset + rowStart, rowEnd - rowStart, out.length);
+        if (interleaved != null) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[outOffset + r] = interleaved.dotRow(r, x, xOffset);
+            }
+            return;
+        }
         matmul.gemv(data, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset);
     }
 
     /**
      * As {@link #gemv(int, int, float[], int, float[], int)} with the calling thread's {@code scratch} of
      * {@link dev.hearth.tensor.MatmulKernel#gemvScratchLength} floats for {@link #cols()}, which the Q4_K, Q5_K
-     * and Q6_K kernels need for their fast path.
+     * and Q6_K kernels need for their fast path, and repacked Q4_0 ({@link InterleavedQ4_0}) for its 8-bit x.
      */
     public void gemv(int rowStart, int rowEnd, float[] x, int xOffset, float[] out, int outOffset, float[] scratch) {
         java.util.Objects.checkFromToIndex(rowStart, rowEnd, rows);
         java.util.Objects.checkFromIndexSize(xOffset, cols, x.length);
         java.util.Objects.checkFromIndexSize(outOffset + rowStart, rowEnd - rowStart, out.length);
+        if (interleaved != null) {
+            if (scratch == null || scratch.length < MatmulKernel.gemvScratchLength(cols)) {
+                gemv(rowStart, rowEnd, x, xOffset, out, outOffset);
+            } else {
+                interleaved.gemv(rowStart, rowEnd, x, xOffset, out, outOffset, scratch);
+            }
+            return;
+        }
         matmul.gemv(data, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset, scratch);
     }
 
@@ -134,11 +202,19 @@ public final class WeightMatrix {
                 || out.length < (long) n * rows) {
             throw new IllegalArgumentException("gemm buffers too small for " + n + " rows of " + cols + " columns");
         }
+        if (interleaved != null) {
+            Gemm.multiplyInterleaved(interleaved, rowStart, rowEnd, packed, n, out, rows, tile);
+            return;
+        }
         Gemm.multiply(matmul, data, rowBytes, cols, rowStart, rowEnd, packed, n, out, rows, tile);
     }
 
     /** Dequantizes row {@code row} into {@code out[outOffset .. outOffset + cols)}. */
     public void dequantizeRow(int row, float[] out, int outOffset) {
+        if (interleaved != null) {
+            interleaved.dequantizeRow(row, out, outOffset);
+            return;
+        }
         kernel.dequantize(data, row * rowBytes, out, outOffset, cols);
     }
 }

@@ -44,10 +44,27 @@ public final class Gemm {
         return Math.multiplyExact(Math.multiplyExact((n + G - 1) / G, G), cols);
     }
 
-    /** Floats of one thread's scratch for matrices of up to {@code cols} columns. */
+    /**
+     * Floats of one thread's scratch for matrices of up to {@code cols} columns: six rows of weights and the
+     * accumulators, or a whole {@link InterleavedQ4_0} group (32 rows) where this machine repacks Q4_0.
+     */
     public static int tileLength(int cols) {
-        return Math.addExact(Math.multiplyExact(ROW_TILE, cols), ROW_TILE * VECTORS * G);
+        int rows = Math.addExact(Math.multiplyExact(ROW_TILE, cols), ROW_TILE * VECTORS * G);
+        if (!InterleavedQ4_0.SUPPORTED) {
+            return rows;
+        }
+        return Math.max(rows, Math.addExact(Math.multiplyExact(InterleavedQ4_0.GROUP_ROWS, cols),
+                InterleavedQ4_0.DEQUANTIZE_TEMP + INTERLEAVED_TILE * VECTORS * G));
     }
+
+    /**
+     * Rows a caller should split prompt work by: whole micro-kernel tiles of plain matrices (6) and whole
+     * groups of repacked ones (32).
+     */
+    public static final int ROW_GRAIN = 96;
+
+    /** Weight rows per micro-kernel pass over a repacked group: a quarter of it. */
+    private static final int INTERLEAVED_TILE = 8;
 
     /**
      * Packs columns {@code [colStart, colEnd)} of {@code x} (n rows of {@code cols}, row t at {@code t * cols})
@@ -98,9 +115,51 @@ public final class Gemm {
         }
     }
 
+    /**
+     * As {@link #multiply} for a Q4_0 matrix repacked by {@link InterleavedQ4_0}:
+     * each group of 32 rows touched by {@code [rowStart, rowEnd)} is decoded once, column-major, into
+     * {@code tile} ({@link #tileLength}), and an 8-row micro-kernel (16 accumulators; 32 = 4 x 8, so no
+     * padded rows, where 6-row tiles would waste an eighth) runs over each quarter. Same arithmetic as
+     * {@link #multiply}: each output is the FMA chain over k in column order, so the results are identical.
+     */
+    public static void multiplyInterleaved(InterleavedQ4_0.Groups m, int rowStart, int rowEnd, float[] packed, int n,
+            float[] out, int outStride, float[] tile) {
+        int cols = m.cols;
+        int groups = (n + G - 1) / G;
+        int rowsPerGroup = InterleavedQ4_0.GROUP_ROWS;
+        int temp = rowsPerGroup * cols;
+        int results = temp + InterleavedQ4_0.DEQUANTIZE_TEMP;
+        for (int wg = rowStart / rowsPerGroup; wg * rowsPerGroup < rowEnd; wg++) {
+            InterleavedQ4_0.dequantizeGroup(m.segment(wg), m.base(wg), cols, tile, tile, temp);
+            for (int t = 0; t < rowsPerGroup; t += INTERLEAVED_TILE) {
+                int first = wg * rowsPerGroup + t;
+                int from = Math.max(first, rowStart);
+                int to = Math.min(first + INTERLEAVED_TILE, rowEnd);
+                if (from >= to) {
+                    continue;
+                }
+                int g = 0;
+                for (; g + 1 < groups; g += 2) {
+                    kernel8x2(tile, t, cols, packed, g * cols * G, (g + 1) * cols * G, results);
+                    scatter(tile, results, 2, g, from - first, to - first, n, out, outStride, first);
+                }
+                if (g < groups) {
+                    kernel8x1(tile, t, cols, packed, g * cols * G, results);
+                    scatter(tile, results, 1, g, from - first, to - first, n, out, outStride, first);
+                }
+            }
+        }
+    }
+
     /** Accumulator vector (row i, vector v) of the last pass, at tile[results + (i * VECTORS + v) * G]. */
     private static void scatter(float[] tile, int results, int vectors, int group, int rows, int n, float[] out,
             int outStride, int row) {
+        scatter(tile, results, vectors, group, 0, rows, n, out, outStride, row);
+    }
+
+    /** As above for accumulator rows {@code [from, to)} only, to output rows {@code row + i}. */
+    private static void scatter(float[] tile, int results, int vectors, int group, int from, int to, int n,
+            float[] out, int outStride, int row) {
         // Token by token, its rows side by side: the (up to) six stores of one token share a cache line of
         // out, where row-by-row order touched a new line (outStride floats apart) with every store.
         for (int v = 0; v < vectors; v++) {
@@ -109,7 +168,7 @@ public final class Gemm {
             for (int lane = 0; lane < tokens; lane++) {
                 int dst = (t0 + lane) * outStride + row;
                 int src = results + v * G + lane;
-                for (int i = 0; i < rows; i++) {
+                for (int i = from; i < to; i++) {
                     out[dst + i] = tile[src + i * VECTORS * G];
                 }
             }
@@ -199,5 +258,105 @@ public final class Gemm {
         a3.intoArray(tile, results + 6 * G);
         a4.intoArray(tile, results + 8 * G);
         a5.intoArray(tile, results + 10 * G);
+    }
+
+    /**
+     * Eight rows of a column-major group (row {@code t + i}, column k at {@code tile[32 * k + t + i]}) times two
+     * token groups, over all columns.
+     */
+    private static void kernel8x2(float[] tile, int t, int cols, float[] packed, int p0, int p1, int results) {
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a20 = a00;
+        FloatVector a21 = a00;
+        FloatVector a30 = a00;
+        FloatVector a31 = a00;
+        FloatVector a40 = a00;
+        FloatVector a41 = a00;
+        FloatVector a50 = a00;
+        FloatVector a51 = a00;
+        FloatVector a60 = a00;
+        FloatVector a61 = a00;
+        FloatVector a70 = a00;
+        FloatVector a71 = a00;
+        for (int k = 0; k < cols; k++) {
+            FloatVector x0 = FloatVector.fromArray(F, packed, p0 + k * G);
+            FloatVector x1 = FloatVector.fromArray(F, packed, p1 + k * G);
+            int wk = 32 * k + t;
+            FloatVector w = FloatVector.broadcast(F, tile[wk]);
+            a00 = w.fma(x0, a00);
+            a01 = w.fma(x1, a01);
+            w = FloatVector.broadcast(F, tile[wk + 1]);
+            a10 = w.fma(x0, a10);
+            a11 = w.fma(x1, a11);
+            w = FloatVector.broadcast(F, tile[wk + 2]);
+            a20 = w.fma(x0, a20);
+            a21 = w.fma(x1, a21);
+            w = FloatVector.broadcast(F, tile[wk + 3]);
+            a30 = w.fma(x0, a30);
+            a31 = w.fma(x1, a31);
+            w = FloatVector.broadcast(F, tile[wk + 4]);
+            a40 = w.fma(x0, a40);
+            a41 = w.fma(x1, a41);
+            w = FloatVector.broadcast(F, tile[wk + 5]);
+            a50 = w.fma(x0, a50);
+            a51 = w.fma(x1, a51);
+            w = FloatVector.broadcast(F, tile[wk + 6]);
+            a60 = w.fma(x0, a60);
+            a61 = w.fma(x1, a61);
+            w = FloatVector.broadcast(F, tile[wk + 7]);
+            a70 = w.fma(x0, a70);
+            a71 = w.fma(x1, a71);
+        }
+        a00.intoArray(tile, results);
+        a01.intoArray(tile, results + G);
+        a10.intoArray(tile, results + 2 * G);
+        a11.intoArray(tile, results + 3 * G);
+        a20.intoArray(tile, results + 4 * G);
+        a21.intoArray(tile, results + 5 * G);
+        a30.intoArray(tile, results + 6 * G);
+        a31.intoArray(tile, results + 7 * G);
+        a40.intoArray(tile, results + 8 * G);
+        a41.intoArray(tile, results + 9 * G);
+        a50.intoArray(tile, results + 10 * G);
+        a51.intoArray(tile, results + 11 * G);
+        a60.intoArray(tile, results + 12 * G);
+        a61.intoArray(tile, results + 13 * G);
+        a70.intoArray(tile, results + 14 * G);
+        a71.intoArray(tile, results + 15 * G);
+    }
+
+    /** As {@link #kernel8x2} for a single (last) token group. */
+    private static void kernel8x1(float[] tile, int t, int cols, float[] packed, int p0, int results) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector a4 = a0;
+        FloatVector a5 = a0;
+        FloatVector a6 = a0;
+        FloatVector a7 = a0;
+        for (int k = 0; k < cols; k++) {
+            FloatVector x0 = FloatVector.fromArray(F, packed, p0 + k * G);
+            int wk = 32 * k + t;
+            a0 = FloatVector.broadcast(F, tile[wk]).fma(x0, a0);
+            a1 = FloatVector.broadcast(F, tile[wk + 1]).fma(x0, a1);
+            a2 = FloatVector.broadcast(F, tile[wk + 2]).fma(x0, a2);
+            a3 = FloatVector.broadcast(F, tile[wk + 3]).fma(x0, a3);
+            a4 = FloatVector.broadcast(F, tile[wk + 4]).fma(x0, a4);
+            a5 = FloatVector.broadcast(F, tile[wk + 5]).fma(x0, a5);
+            a6 = FloatVector.broadcast(F, tile[wk + 6]).fma(x0, a6);
+            a7 = FloatVector.broadcast(F, tile[wk + 7]).fma(x0, a7);
+        }
+        a0.intoArray(tile, results);
+        a1.intoArray(tile, results + 2 * G);
+        a2.intoArray(tile, results + 4 * G);
+        a3.intoArray(tile, results + 6 * G);
+        a4.intoArray(tile, results + 8 * G);
+        a5.intoArray(tile, results + 10 * G);
+        a6.intoArray(tile, results + 12 * G);
+        a7.intoArray(tile, results + 14 * G);
     }
 }

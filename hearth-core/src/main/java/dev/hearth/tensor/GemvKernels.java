@@ -97,12 +97,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       each no cheaper).</li>
  *   <li>Q4_0 with the -8 folded into each block's first FMA (its accumulator starts at {@code -8 * x} sums
  *       prepared once per call): 9.25 against 9.1, noise.</li>
- *   <li>Q4_0 as 16-bit integer products, repacked into groups of 32 rows whose lanes are rows (one vector
- *       holds 4 signed nibbles of every row for 4 columns), x quantized to 8-bit blocks, block sums in 16-bit
- *       lanes (32 products of at most 8 * 127 fit) scaled once per block: 15-16.4 GB/s in cache and 15
- *       streaming, 1.7x the float kernel, because a 16-bit multiply and add cover 32 weights. Not built yet:
- *       it needs the weights repacked at load (llama.cpp's interleaved rows), and the prompt path must then
- *       read the repacked copy too, or resident memory holds both.</li>
+ *   <li>Q4_0 as 16-bit integer products, repacked into groups of 32 rows whose lanes are rows, x quantized to
+ *       8-bit blocks: 15-16.4 GB/s in cache, 1.7x the float kernel. Built: {@link InterleavedQ4_0} (weights
+ *       repacked at load, the prompt path reading the same copy), used wherever 512-bit vectors are; the
+ *       {@link #q4_0} kernel below still runs on 256-bit machines and for matrices of partial groups.</li>
  *   <li>Byte products (llama.cpp's VNNI {@code vpdpbusd} or {@code pmaddubsw}) have no Vector API
  *       counterpart; an 8-bit product goes through 16-bit lanes as above.</li>
  * </ul>
@@ -119,7 +117,10 @@ final class GemvKernels {
      * Whether the kernels written for 512-bit vectors run: 16 float lanes (AVX-512). On 256-bit machines
      * their 512-bit vectors would not be intrinsified (and would allocate), and the 256-bit versions run.
      */
-    static final boolean WIDE = MatmulKernels.L == 16;
+    // From the species itself, not MatmulKernels.L: MatmulKernels' initializer asks forType for its kernels, so
+    // reading MatmulKernels here would, whenever this class is initialized first, run that initializer while
+    // WIDE still reads false, and the K-quant kernels would silently be left out (seen: Q6_K output at 4 GB/s).
+    static final boolean WIDE = FloatVector.SPECIES_PREFERRED.length() == 16;
     static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     static final VectorSpecies<Float> F16V = FloatVector.SPECIES_512;
     static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_512;
@@ -142,7 +143,7 @@ final class GemvKernels {
      * only, with every per-lane difference in data loaded from arrays, as the 512-bit ones. Q5_K's runs with
      * 16 lanes too (it has no 512-bit version).
      */
-    static final boolean NARROW = MatmulKernels.L == 8;
+    static final boolean NARROW = FloatVector.SPECIES_PREFERRED.length() == 8;
     static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
     /**
      * Q6_K, 8 lanes: left shifts that, followed by an arithmetic shift by 24, put signed byte 0 in lanes 0-3 and
@@ -153,11 +154,12 @@ final class GemvKernels {
     private static final int[] PAIR_SHIFTS_HIGH = {8, 8, 8, 8, 0, 0, 0, 0};
 
     /**
-     * Floats of scratch for {@code cols} columns: x rearranged (cols), sums of x per 16 (cols / 16), and at the
-     * very end of the array a tag of what is prepared there (layout, cols, x offset).
+     * Floats of scratch for {@code cols} columns: x rearranged (cols), sums of x per 16 (cols / 16), or what
+     * {@link InterleavedQ4_0} keeps there (a little more), and at the very end of the array a tag of what is
+     * prepared there (layout, cols, x offset).
      */
     static int scratchLength(int cols) {
-        return Math.addExact(Math.addExact(cols, cols / 16), TAG_LENGTH);
+        return Math.addExact(InterleavedQ4_0.scratchFloats(cols), TAG_LENGTH);
     }
 
     // The tag lets the threads of one projection rearrange x once each instead of once per chunk of rows they
@@ -169,14 +171,16 @@ final class GemvKernels {
     /** The 8-lane kernels' layouts; Q4_K and Q5_K rearrange x the same way. */
     private static final int K8_LAYOUT = 3;
     private static final int Q6_K8_LAYOUT = 4;
+    /** x quantized to 8-bit blocks for {@link InterleavedQ4_0}. */
+    static final int Q4_0_INTERLEAVED_LAYOUT = 5;
 
     /** Whether {@code scratch} holds x (at {@code xOffset}, {@code cols} long) prepared in {@code layout}. */
-    private static boolean prepared(float[] scratch, int layout, int cols, int xOffset) {
+    static boolean prepared(float[] scratch, int layout, int cols, int xOffset) {
         int t = scratch.length - TAG_LENGTH;
         return scratch[t] == layout && scratch[t + 1] == cols && scratch[t + 2] == xOffset;
     }
 
-    private static void markPrepared(float[] scratch, int layout, int cols, int xOffset) {
+    static void markPrepared(float[] scratch, int layout, int cols, int xOffset) {
         int t = scratch.length - TAG_LENGTH;
         scratch[t] = layout;
         scratch[t + 1] = cols;

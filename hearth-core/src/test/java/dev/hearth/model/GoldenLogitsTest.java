@@ -29,6 +29,11 @@ import tools.jackson.databind.ObjectMapper;
  * <p>Hearth keeps activations in float32, so quantized models are compared with {@code reference-exact}
  * (llama.cpp on a float32 copy of the same quantized weights) within 0.02; F32 within 0.01, F16 within
  * 0.02 and BF16 within 0.06 of {@code reference}, as the README states.
+ *
+ * <p>The generation path (one token at a time after the prompt: the matrix-vector kernels) is checked as well,
+ * over the reference's greedy steps. Where it quantizes activations (Q4_0 repacked for 16-bit integer
+ * products, as llama.cpp does) the README's rule for such engines applies: within 1.5 times llama.cpp's own
+ * difference between its quantized and exact runs.
  */
 class GoldenLogitsTest {
     private static final Path DATA = Path.of(System.getProperty("hearth.testdata", "../testdata"));
@@ -53,13 +58,49 @@ class GoldenLogitsTest {
         }
     }
 
-    record Expectation(JsonNode reference, double tolerance) {}
+    /**
+     * The reference, its tolerance for the batch path, and the tolerance for the generation path. The latter is
+     * the README's rule for engines that quantize activations (Hearth's generation does for Q4_0 weights
+     * repacked by InterleavedQ4_0, as llama.cpp does for every quantized type): within 1.5 times llama.cpp's
+     * own largest difference between its quantized run ({@code reference}) and {@code reference-exact} over the
+     * greedy steps, and never tighter than the batch tolerance.
+     */
+    record Expectation(JsonNode reference, double tolerance, double stepTolerance) {
+        Expectation(JsonNode reference, double tolerance) {
+            this(reference, tolerance, tolerance);
+        }
+    }
+
+    /** Largest difference between the greedy-step logits of two reference files listing the same ids. */
+    static double llamaCppOwnDifference(JsonNode quantized, JsonNode exact) {
+        double worst = 0;
+        for (int i = 0; i < exact.get("cases").size(); i++) {
+            JsonNode q = quantized.get("cases").get(i);
+            JsonNode e = exact.get("cases").get(i);
+            int steps = Math.min(q.get("greedy_top").size(), e.get("greedy_top").size());
+            for (int j = 1; j < steps; j++) {
+                if (q.get("greedy").get(j - 1).asInt() != e.get("greedy").get(j - 1).asInt()) {
+                    break; // different contexts from here on
+                }
+                for (JsonNode pe : e.get("greedy_top").get(j)) {
+                    for (JsonNode pq : q.get("greedy_top").get(j)) {
+                        if (pq.get(0).asInt() == pe.get(0).asInt()) {
+                            worst = Math.max(worst, Math.abs(pq.get(1).asDouble() - pe.get(1).asDouble()));
+                        }
+                    }
+                }
+            }
+        }
+        return worst;
+    }
 
     static Expectation expectation(String model) throws IOException {
         String base = model.replace(".gguf", ".json");
         Path exact = DATA.resolve("reference-exact").resolve(base);
         if (Files.exists(exact)) {
-            return new Expectation(JSON.readTree(exact.toFile()), 0.02);
+            JsonNode exactRef = JSON.readTree(exact.toFile());
+            JsonNode quantized = JSON.readTree(DATA.resolve("reference").resolve(base).toFile());
+            return new Expectation(exactRef, 0.02, Math.max(0.02, 1.5 * llamaCppOwnDifference(quantized, exactRef)));
         }
         double tolerance = model.contains("BF16") ? 0.06 : model.contains("F16") ? 0.02 : model.contains("f32") ? 0.01 : 0.02;
         return new Expectation(JSON.readTree(DATA.resolve("reference").resolve(base).toFile()), tolerance);
@@ -75,6 +116,7 @@ class GoldenLogitsTest {
             assertThat(model.config().vocabSize()).isEqualTo(exp.reference().get("n_vocab").asInt());
             List<String> failures = new ArrayList<>();
             double worst = 0;
+            double worstStep = 0;
             for (JsonNode c : exp.reference().get("cases")) {
                 int[] prompt = ints(c.get("prompt_tokens"));
                 int[] greedy = ints(c.get("greedy"));
@@ -108,14 +150,34 @@ class GoldenLogitsTest {
                     }
                 }
 
-                // Free-running greedy generation: identical up to a near tie in the reference.
+                // The same sequence token by token after the prompt: the generation path (matrix-vector kernels,
+                // which quantize activations for some weight types as llama.cpp's do).
+                InferenceState one = new InferenceState(model.config(), 256, seq.length, seq.length, pool.threads());
+                Transformer.forward(model, one, pool, prompt, 0, prompt.length, false);
+                for (int j = 1; j < greedy.length; j++) {
+                    Transformer.forward(model, one, pool, greedy, j - 1, 1, false);
+                    for (JsonNode pair : c.get("greedy_top").get(j)) {
+                        int id = pair.get(0).asInt();
+                        double diff = Math.abs(one.logits()[one.logitsOffset(0) + id] - pair.get(1).asDouble());
+                        worstStep = Math.max(worstStep, diff);
+                        if (!(diff <= exp.stepTolerance())) {
+                            failures.add(String.format("%s generation step %d token %d: off by %.4f", c.get("prompt")
+                                    .asString().substring(0, Math.min(12, c.get("prompt").asString().length())), j, id, diff));
+                        }
+                    }
+                }
+
+                // Free-running greedy generation: identical up to a near tie in the reference (measured against
+                // the generation path's own error where it quantizes activations).
                 try (Generator gen = new Generator(model, tokenizer, 256, pool, false, 32)) {
                     int[] ours = gen.generate(prompt, GenerationOptions.greedy(greedy.length), new GenerationListener() {}).tokens();
                     for (int j = 0; j < Math.min(ours.length, greedy.length); j++) {
                         if (ours[j] != greedy[j]) {
                             JsonNode top = c.get("greedy_top").get(j);
                             double gap = top.get(0).get(1).asDouble() - top.get(1).get(1).asDouble();
-                            if (gap >= NEAR_TIE) {
+                            // A near tie, or a gap that the generation path's measured (and accepted) logit
+                            // error can close: each of the two logits off by up to worstStep.
+                            if (gap >= Math.max(NEAR_TIE, 2 * worstStep)) {
                                 failures.add("greedy step " + j + ": got " + ours[j] + " want " + greedy[j] + " (gap " + gap + ")");
                             }
                             break;
@@ -123,7 +185,8 @@ class GoldenLogitsTest {
                     }
                 }
             }
-            System.out.printf("%s: largest logit difference %.4f (tolerance %.2f)%n", modelName, worst, exp.tolerance());
+            System.out.printf("%s: largest logit difference %.4f (tolerance %.2f), generation path %.4f (tolerance %.4f)%n",
+                    modelName, worst, exp.tolerance(), worstStep, exp.stepTolerance());
             assertThat(failures).as(modelName).isEmpty();
         }
     }
