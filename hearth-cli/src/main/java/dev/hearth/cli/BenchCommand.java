@@ -139,7 +139,9 @@ final class BenchCommand implements Callable<Integer> {
                 if (bandwidthMib > 0) {
                     o.put("bandwidth_gbps", round(bandwidth / 1e9));
                     if (gen > 0) {
-                        o.put("tg_share_of_limit", Math.round(share * 1000) / 1000.0);
+                        // Four significant digits: a fixed 3 decimals printed a tiny model's 0.0004 as 0.0.
+                        o.put("tg_share_of_limit", Double.isFinite(share)
+                                ? new java.math.BigDecimal(share).round(new java.math.MathContext(4)).doubleValue() : share);
                     }
                 }
                 o.put("bytes_per_token", bytesPerToken);
