@@ -224,7 +224,7 @@ public final class Transformer {
             p.activation = activation;
             int rows = activation != null ? m0.rows()
                     : m0.rows() + (m1 == null ? 0 : m1.rows()) + (m2 == null ? 0 : m2.rows());
-            pool.parallelFor(rows, n > 1 ? dev.hearth.tensor.Gemm.ROW_GRAIN : dev.hearth.tensor.InterleavedQ4_0.GROUP_ROWS, p);
+            pool.parallelFor(rows, n > 1 ? dev.hearth.tensor.Gemm.ROW_GRAIN : dev.hearth.tensor.InterleavedMatrix.GROUP_ROWS, p);
             p.x = null;
             p.m0 = p.m1 = p.m2 = null;
             p.o0 = p.o1 = p.o2 = null;

@@ -5,7 +5,7 @@ import dev.hearth.gguf.GgufException;
 import dev.hearth.gguf.GgufFile;
 import dev.hearth.gguf.GgufTensorInfo;
 import dev.hearth.tensor.Gemm;
-import dev.hearth.tensor.InterleavedQ4_0;
+import dev.hearth.tensor.InterleavedMatrix;
 import dev.hearth.tensor.MatmulKernel;
 import dev.hearth.tensor.MatmulKernels;
 import dev.hearth.tensor.RowKernel;
@@ -19,8 +19,8 @@ import java.lang.foreign.MemorySegment;
  * <p>{@link #rowRange} makes a view of consecutive rows without copying, which is how fused tensors
  * (Phi-3's {@code attn_qkv} and gate/up {@code ffn_up}) are split into their parts.
  *
- * <p>The one exception to "no copy": Q4_0 matrices on machines with 512-bit vectors are repacked at load
- * into {@link InterleavedQ4_0}'s 32-row groups (same size as the file's bytes, read from the file, not the
+ * <p>The one exception to "no copy": Q4_0 and Q4_K matrices on machines with 512-bit vectors are repacked at load
+ * into {@link InterleavedMatrix}'s 32-row groups (same size as the file's bytes, read from the file, not the
  * mapping), and every product and row lookup reads that copy, so the mapped pages stay out of memory.
  */
 public final class WeightMatrix {
@@ -32,11 +32,11 @@ public final class WeightMatrix {
     private final long rowBytes;
     private final RowKernel kernel;
     private final MatmulKernel matmul;
-    /** The rows repacked by {@link InterleavedQ4_0}, or null where the kernels read {@link #data}. */
-    private final InterleavedQ4_0.Groups interleaved;
+    /** The rows repacked by {@link InterleavedMatrix}, or null where the kernels read {@link #data}. */
+    private final InterleavedMatrix interleaved;
 
     private WeightMatrix(String name, GgmlType type, MemorySegment data, int rows, int cols, long rowBytes,
-            InterleavedQ4_0.Groups interleaved) {
+            InterleavedMatrix interleaved) {
         this.name = name;
         this.type = type;
         this.data = data;
@@ -60,23 +60,23 @@ public final class WeightMatrix {
         if (rows > Integer.MAX_VALUE) {
             throw new GgufException("tensor '" + name + "' has too many rows: " + rows);
         }
-        InterleavedQ4_0.Groups interleaved = InterleavedQ4_0.applies(info.type(), rows, expectedCols)
+        InterleavedMatrix interleaved = InterleavedMatrix.applies(info.type(), rows, expectedCols)
                 ? repack(file, info, (int) rows, expectedCols) : null;
         return new WeightMatrix(name, info.type(), file.tensorData(info), (int) rows, expectedCols, info.rowBytes(),
                 interleaved);
     }
 
     /**
-     * The tensor's rows in {@link InterleavedQ4_0}'s layout. Read from the mapping in slabs of about 1 MiB, each
+     * The tensor's rows in {@link InterleavedMatrix}'s layout. Read from the mapping in slabs of about 1 MiB, each
      * repacked, allocated and filled by a task of the common fork-join pool (on one thread, allocating and
      * filling 522 MiB took 1 s of a 1 B model's load), then the mapped pages are unloaded
      * ({@code madvise(MADV_DONTNEED)}): they leave this process's resident memory, and the page cache keeps them
      * for the next start.
      */
-    private static InterleavedQ4_0.Groups repack(GgufFile file, GgufTensorInfo info, int rows, int cols) {
+    private static InterleavedMatrix repack(GgufFile file, GgufTensorInfo info, int rows, int cols) {
         MemorySegment src = file.tensorData(info);
-        int groupBytes = Math.toIntExact(InterleavedQ4_0.groupBytes(cols));
-        int groups = rows / InterleavedQ4_0.GROUP_ROWS;
+        int groupBytes = Math.toIntExact(InterleavedMatrix.groupBytes(info.type(), cols));
+        int groups = rows / InterleavedMatrix.GROUP_ROWS;
         int perSlab = Math.max(1, Math.min(groups, (1 << 20) / groupBytes));
         MemorySegment[] slabs = new MemorySegment[(groups + perSlab - 1) / perSlab];
         java.util.stream.IntStream.range(0, slabs.length).parallel().forEach(t -> {
@@ -84,7 +84,8 @@ public final class WeightMatrix {
             int n = Math.min(perSlab, groups - first);
             byte[] out = new byte[n * groupBytes];
             for (int i = 0; i < n; i++) {
-                InterleavedQ4_0.repackGroup(src, (long) (first + i) * groupBytes, cols, out, i * groupBytes);
+                InterleavedMatrix.repackGroup(info.type(), src, (long) (first + i) * groupBytes, cols, out,
+                        i * groupBytes);
             }
             MemorySegment slab = file.allocate(out.length, 64);
             MemorySegment.copy(out, 0, slab, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, out.length);
@@ -93,7 +94,7 @@ public final class WeightMatrix {
         if (src.isMapped()) {
             src.unload();
         }
-        return new InterleavedQ4_0.Groups(slabs, perSlab, groups, cols);
+        return new InterleavedMatrix(info.type(), slabs, perSlab, groups, cols);
     }
 
     /** Rows {@code [start, start + count)} as a matrix of their own (no copy). */
@@ -102,8 +103,8 @@ public final class WeightMatrix {
             throw new GgufException("tensor '" + name + "' has " + rows + " rows; cannot take rows " + start + ".."
                     + (start + count));
         }
-        int group = InterleavedQ4_0.GROUP_ROWS;
-        InterleavedQ4_0.Groups part = interleaved != null && start % group == 0 && count % group == 0
+        int group = InterleavedMatrix.GROUP_ROWS;
+        InterleavedMatrix part = interleaved != null && start % group == 0 && count % group == 0
                 ? interleaved.rows(start, count) : null;
         return new WeightMatrix(viewName, type, data.asSlice(start * rowBytes, count * rowBytes), count, cols, rowBytes,
                 part);
@@ -142,7 +143,7 @@ public final class WeightMatrix {
         return rowBytes * rows;
     }
 
-    /** Whether the products read a repacked copy ({@link InterleavedQ4_0}) rather than the file's rows. */
+    /** Whether the products read a repacked copy ({@link InterleavedMatrix}) rather than the file's rows. */
     public boolean repacked() {
         return interleaved != null;
     }
@@ -175,7 +176,7 @@ public final class WeightMatrix {
     /**
      * As {@link #gemv(int, int, float[], int, float[], int)} with the calling thread's {@code scratch} of
      * {@link dev.hearth.tensor.MatmulKernel#gemvScratchLength} floats for {@link #cols()}, which the Q4_K, Q5_K
-     * and Q6_K kernels need for their fast path, and repacked Q4_0 ({@link InterleavedQ4_0}) for its 8-bit x.
+     * and Q6_K kernels need for their fast path, and repacked matrices ({@link InterleavedMatrix}) for their 8-bit x.
      */
     public void gemv(int rowStart, int rowEnd, float[] x, int xOffset, float[] out, int outOffset, float[] scratch) {
         java.util.Objects.checkFromToIndex(rowStart, rowEnd, rows);

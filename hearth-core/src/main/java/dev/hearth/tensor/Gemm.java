@@ -46,15 +46,15 @@ public final class Gemm {
 
     /**
      * Floats of one thread's scratch for matrices of up to {@code cols} columns: six rows of weights and the
-     * accumulators, or a whole {@link InterleavedQ4_0} group (32 rows) where this machine repacks Q4_0.
+     * accumulators, or a whole {@link InterleavedMatrix} group (32 rows) where this machine repacks.
      */
     public static int tileLength(int cols) {
         int rows = Math.addExact(Math.multiplyExact(ROW_TILE, cols), ROW_TILE * VECTORS * G);
-        if (!InterleavedQ4_0.SUPPORTED) {
+        if (!InterleavedMatrix.SUPPORTED) {
             return rows;
         }
-        return Math.max(rows, Math.addExact(Math.multiplyExact(InterleavedQ4_0.GROUP_ROWS, cols),
-                InterleavedQ4_0.DEQUANTIZE_TEMP + INTERLEAVED_TILE * VECTORS * G));
+        return Math.max(rows, Math.addExact(Math.multiplyExact(InterleavedMatrix.GROUP_ROWS, cols),
+                InterleavedMatrix.TEMP + INTERLEAVED_TILE * VECTORS * G));
     }
 
     /**
@@ -116,21 +116,21 @@ public final class Gemm {
     }
 
     /**
-     * As {@link #multiply} for a Q4_0 matrix repacked by {@link InterleavedQ4_0}:
+     * As {@link #multiply} for a matrix repacked into {@link InterleavedMatrix} groups:
      * each group of 32 rows touched by {@code [rowStart, rowEnd)} is decoded once, column-major, into
      * {@code tile} ({@link #tileLength}), and an 8-row micro-kernel (16 accumulators; 32 = 4 x 8, so no
      * padded rows, where 6-row tiles would waste an eighth) runs over each quarter. Same arithmetic as
      * {@link #multiply}: each output is the FMA chain over k in column order, so the results are identical.
      */
-    public static void multiplyInterleaved(InterleavedQ4_0.Groups m, int rowStart, int rowEnd, float[] packed, int n,
+    public static void multiplyInterleaved(InterleavedMatrix m, int rowStart, int rowEnd, float[] packed, int n,
             float[] out, int outStride, float[] tile) {
         int cols = m.cols;
         int groups = (n + G - 1) / G;
-        int rowsPerGroup = InterleavedQ4_0.GROUP_ROWS;
+        int rowsPerGroup = InterleavedMatrix.GROUP_ROWS;
         int temp = rowsPerGroup * cols;
-        int results = temp + InterleavedQ4_0.DEQUANTIZE_TEMP;
+        int results = temp + InterleavedMatrix.TEMP;
         for (int wg = rowStart / rowsPerGroup; wg * rowsPerGroup < rowEnd; wg++) {
-            InterleavedQ4_0.dequantizeGroup(m.segment(wg), m.base(wg), cols, tile, tile, temp);
+            m.dequantizeGroup(wg, tile, tile, temp);
             for (int t = 0; t < rowsPerGroup; t += INTERLEAVED_TILE) {
                 int first = wg * rowsPerGroup + t;
                 int from = Math.max(first, rowStart);

@@ -98,7 +98,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Q4_0 with the -8 folded into each block's first FMA (its accumulator starts at {@code -8 * x} sums
  *       prepared once per call): 9.25 against 9.1, noise.</li>
  *   <li>Q4_0 as 16-bit integer products, repacked into groups of 32 rows whose lanes are rows, x quantized to
- *       8-bit blocks: 15-16.4 GB/s in cache, 1.7x the float kernel. Built: {@link InterleavedQ4_0} (weights
+ *       8-bit blocks: 15-16.4 GB/s in cache, 1.7x the float kernel. Built: {@link InterleavedQ4_0} and, the same way, {@link InterleavedQ4_K} (weights
  *       repacked at load, the prompt path reading the same copy), used wherever 512-bit vectors are; the
  *       {@link #q4_0} kernel below still runs on 256-bit machines and for matrices of partial groups.</li>
  *   <li>Byte products (llama.cpp's VNNI {@code vpdpbusd} or {@code pmaddubsw}) have no Vector API
@@ -155,11 +155,11 @@ final class GemvKernels {
 
     /**
      * Floats of scratch for {@code cols} columns: x rearranged (cols), sums of x per 16 (cols / 16), or what
-     * {@link InterleavedQ4_0} keeps there (a little more), and at the very end of the array a tag of what is
+     * {@link InterleavedMatrix} keeps there (a little more), and at the very end of the array a tag of what is
      * prepared there (layout, cols, x offset).
      */
     static int scratchLength(int cols) {
-        return Math.addExact(InterleavedQ4_0.scratchFloats(cols), TAG_LENGTH);
+        return Math.addExact(InterleavedMatrix.scratchFloats(cols), TAG_LENGTH);
     }
 
     // The tag lets the threads of one projection rearrange x once each instead of once per chunk of rows they
@@ -171,8 +171,8 @@ final class GemvKernels {
     /** The 8-lane kernels' layouts; Q4_K and Q5_K rearrange x the same way. */
     private static final int K8_LAYOUT = 3;
     private static final int Q6_K8_LAYOUT = 4;
-    /** x quantized to 8-bit blocks for {@link InterleavedQ4_0}. */
-    static final int Q4_0_INTERLEAVED_LAYOUT = 5;
+    /** x quantized to 8-bit blocks for {@link InterleavedMatrix} (Q4_0 and Q4_K share it). */
+    static final int INT8_BLOCKS_LAYOUT = 5;
 
     /** Whether {@code scratch} holds x (at {@code xOffset}, {@code cols} long) prepared in {@code layout}. */
     static boolean prepared(float[] scratch, int layout, int cols, int xOffset) {
