@@ -101,6 +101,13 @@ import jdk.incubator.vector.VectorSpecies;
  *       8-bit blocks: 15-16.4 GB/s in cache, 1.7x the float kernel. Built: {@link InterleavedQ4_0} and, the same way, {@link InterleavedQ4_K} (weights
  *       repacked at load, the prompt path reading the same copy), used wherever 512-bit vectors are; the
  *       {@link #q4_0} kernel below still runs on 256-bit machines and for matrices of partial groups.</li>
+ *   <li>Q6_K the same way (2026-11-24; its 6-bit values as a nibble plane and a bit-pair plane per row, 8
+ *       products per 16-bit sum since 16 could overflow, the two halves of a 16-column sub-block added in 32-bit
+ *       lanes): 14.4 GB/s in cache and 12.1 streaming against 10.6 and 10.5 for {@link #q6_K}, once the scale
+ *       planes were read ahead of the quants (read next to each sub-block it streamed at 7.4). But in about 1 of
+ *       6 fresh JVMs C2 compiled that 1.6 KB method with vectors boxed (7 to 170 KB allocated per token of a tiny
+ *       model); with the sub-block sums in a method of their own it was allocation-free in 18 JVMs and ran at
+ *       9 GB/s. Not built; the next try would keep the kernel small enough for C2 in one piece.</li>
  *   <li>Byte products (llama.cpp's VNNI {@code vpdpbusd} or {@code pmaddubsw}) have no Vector API
  *       counterpart; an 8-bit product goes through 16-bit lanes as above.</li>
  * </ul>
