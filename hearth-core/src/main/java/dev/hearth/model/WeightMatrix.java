@@ -67,8 +67,8 @@ public final class WeightMatrix {
     }
 
     /**
-     * The tensor's rows in {@link InterleavedMatrix}'s layout. Read from the mapping in slabs of about 1 MiB, each
-     * repacked, allocated and filled by a task of the common fork-join pool (on one thread, allocating and
+     * The tensor's rows in {@link InterleavedMatrix}'s layout. Read from the mapping in slabs of about 1 MiB,
+     * repacked, allocated and filled on the threads of the common fork-join pool (on one thread, allocating and
      * filling 522 MiB took 1 s of a 1 B model's load), then the mapped pages are unloaded
      * ({@code madvise(MADV_DONTNEED)}): they leave this process's resident memory, and the page cache keeps them
      * for the next start.
@@ -79,17 +79,23 @@ public final class WeightMatrix {
         int groups = rows / InterleavedMatrix.GROUP_ROWS;
         int perSlab = Math.max(1, Math.min(groups, (1 << 20) / groupBytes));
         MemorySegment[] slabs = new MemorySegment[(groups + perSlab - 1) / perSlab];
-        java.util.stream.IntStream.range(0, slabs.length).parallel().forEach(t -> {
-            int first = t * perSlab;
-            int n = Math.min(perSlab, groups - first);
-            byte[] out = new byte[n * groupBytes];
-            for (int i = 0; i < n; i++) {
-                InterleavedMatrix.repackGroup(info.type(), src, (long) (first + i) * groupBytes, cols, out,
-                        i * groupBytes);
+        // One task per thread of the common pool (and the caller), each with buffers of one group, taking every
+        // tasks-th slab: a heap buffer per slab made most of the load's garbage and a few MiB of resident memory.
+        int tasks = Math.min(slabs.length, java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1);
+        java.util.stream.IntStream.range(0, tasks).parallel().forEach(task -> {
+            InterleavedMatrix.Repacker repacker = new InterleavedMatrix.Repacker();
+            byte[] out = new byte[groupBytes];
+            for (int t = task; t < slabs.length; t += tasks) {
+                int first = t * perSlab;
+                int n = Math.min(perSlab, groups - first);
+                MemorySegment slab = file.allocate((long) n * groupBytes, 64);
+                for (int i = 0; i < n; i++) {
+                    repacker.repackGroup(info.type(), src, (long) (first + i) * groupBytes, cols, out, 0);
+                    MemorySegment.copy(out, 0, slab, java.lang.foreign.ValueLayout.JAVA_BYTE, (long) i * groupBytes,
+                            groupBytes);
+                }
+                slabs[t] = slab;
             }
-            MemorySegment slab = file.allocate(out.length, 64);
-            MemorySegment.copy(out, 0, slab, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, out.length);
-            slabs[t] = slab;
         });
         if (src.isMapped()) {
             src.unload();

@@ -98,14 +98,25 @@ public final class InterleavedMatrix {
 
     /**
      * Writes the layout of 32 consecutive rows of {@code type}: {@code src} from {@code srcOffset} holds them as
-     * in the file, {@code dst} receives {@link #groupBytes} bytes at {@code dstOffset}.
+     * in the file, {@code dst} receives {@link #groupBytes} bytes at {@code dstOffset}. Allocates its staging
+     * arrays; a loop over many groups uses a {@link Repacker}.
      */
     public static void repackGroup(GgmlType type, MemorySegment src, long srcOffset, int cols, byte[] dst,
             int dstOffset) {
-        switch (type) {
-            case Q4_0 -> InterleavedQ4_0.repackGroup(src, srcOffset, cols, dst, dstOffset);
-            case Q4_K -> InterleavedQ4_K.repackGroup(src, srcOffset, cols, dst, dstOffset);
-            default -> throw new IllegalArgumentException(type + " is not repacked");
+        new Repacker().repackGroup(type, src, srcOffset, cols, dst, dstOffset);
+    }
+
+    /** {@link #repackGroup} with staging arrays reused from call to call: one per thread. */
+    public static final class Repacker {
+        private final byte[] in = new byte[Math.max(InterleavedQ4_0.STAGING, InterleavedQ4_K.STAGING_IN)];
+        private final byte[] blocks = new byte[InterleavedQ4_K.STAGING_BLOCKS];
+
+        public void repackGroup(GgmlType type, MemorySegment src, long srcOffset, int cols, byte[] dst, int dstOffset) {
+            switch (type) {
+                case Q4_0 -> InterleavedQ4_0.repackGroup(src, srcOffset, cols, dst, dstOffset, in);
+                case Q4_K -> InterleavedQ4_K.repackGroup(src, srcOffset, cols, dst, dstOffset, in, blocks);
+                default -> throw new IllegalArgumentException(type + " is not repacked");
+            }
         }
     }
 

@@ -49,6 +49,9 @@ final class InterleavedQ4_K {
     private static final int T_SCALES = 64;
     private static final int T_MINS = 64 + 256;
     static final int TEMP = 64 + 512;
+    /** Bytes of {@link #repackGroup}'s two staging arrays: one super-block of the 32 rows, and their nibbles. */
+    static final int STAGING_IN = GROUP_SUPER_BYTES;
+    static final int STAGING_BLOCKS = GROUP_ROWS * 128;
 
     private InterleavedQ4_K() {
     }
@@ -57,16 +60,16 @@ final class InterleavedQ4_K {
 
     /**
      * Writes the group layout of 32 consecutive Q4_K rows (row r at {@code srcOffset + r * rowBytes}). Per
-     * super-block the rows are copied to a heap array (constant stride: C2 drops the range checks), each
+     * super-block the rows are copied to {@code in} ({@link #STAGING_IN} bytes; constant stride: C2 drops the
+     * range checks), each
      * sub-block pair's 32 bytes are rewritten with long arithmetic into two Q4_0-like 16-byte blocks
      * ({@code qs[j]} = columns j and j + 16, {@code qs[j + 8]} = j + 8 and j + 24), and those are interleaved
      * four rows per 8-byte store as in {@link InterleavedQ4_0}.
      */
-    static void repackGroup(MemorySegment src, long srcOffset, int cols, byte[] dst, int dstOffset) {
+    static void repackGroup(MemorySegment src, long srcOffset, int cols, byte[] dst, int dstOffset, byte[] in,
+            byte[] blocks) {
         int superBlocks = cols / 256;
         long rowBytes = (long) superBlocks * SUPER_BLOCK_BYTES;
-        byte[] in = new byte[GROUP_SUPER_BYTES];
-        byte[] blocks = new byte[GROUP_ROWS * 128];
         for (int sb = 0; sb < superBlocks; sb++) {
             for (int r = 0; r < GROUP_ROWS; r++) {
                 MemorySegment.copy(src, ValueLayout.JAVA_BYTE, srcOffset + r * rowBytes + (long) sb * SUPER_BLOCK_BYTES,
