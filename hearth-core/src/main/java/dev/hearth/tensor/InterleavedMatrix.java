@@ -34,8 +34,11 @@ public final class InterleavedMatrix {
     public static final int GROUP_ROWS = 32;
     /** Whether this machine repacks (from the species, as GemvKernels.WIDE: no class-initialization cycle). */
     static final boolean SUPPORTED = FloatVector.SPECIES_PREFERRED.length() == 16;
-    /** Floats of temporary space for converted scales, in the gemv scratch and the prompt tile (Q4_0: 512). */
-    static final int TEMP = InterleavedQ4_K.TEMP;
+    /**
+     * Floats of temporary space for converted scales (and Q4_0's block sums), in the gemv scratch and the prompt
+     * tile: Q4_0 512 + 512, Q4_K 576.
+     */
+    static final int TEMP = 1024;
 
     private final GgmlType type;
     private final MemorySegment[] slabs;

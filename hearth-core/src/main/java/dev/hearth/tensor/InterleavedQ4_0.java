@@ -217,46 +217,63 @@ final class InterleavedQ4_0 {
         }
     }
 
-    /** The 32 dot products of the group at {@code base}, to {@code dst[at .. at + 32)}. */
+    /**
+     * The 32 dot products of the group at {@code base}, to {@code dst[at .. at + 32)}: per chunk of 16 blocks
+     * the exact 16-bit block sums ({@link #blockSums}, a method of its own), then the float scaling here. One
+     * method doing both was big enough that C2, in a JVM that had run every model type before (GoldenLogitsTest
+     * and then this type), stopped inlining the Vector API calls at its end and boxed them: 640 KB allocated
+     * per token of a tiny model.
+     */
     private static void group(MemorySegment w, long base, int cols, float[] xs, float[] dst, int at) {
         int blocks = cols / 32;
-        int corrections = InterleavedMatrix.corrections(cols);
         int xScales = InterleavedMatrix.xScales(cols);
         int scales = InterleavedMatrix.temp(cols);
+        int sums = scales + 32 * CHUNK_BLOCKS;
         FloatVector accLo = FloatVector.zero(F);
         FloatVector accHi = accLo;
         for (int b0 = 0; b0 < blocks; b0 += CHUNK_BLOCKS) {
             int nb = Math.min(CHUNK_BLOCKS, blocks - b0);
             long chunk = base + (long) b0 * GROUP_BLOCK_BYTES;
             convertHalves(w, chunk, 32 * nb, xs, scales);
-            long quants = chunk + 64L * nb;
+            blockSums(w, chunk + 64L * nb, nb, xs, b0, InterleavedMatrix.corrections(cols), xs, sums);
             for (int i = 0; i < nb; i++) {
-                int b = b0 + i;
-                long o = quants + (long) QUANT_BYTES * i;
-                int xb = 32 * b;
-                // Starts at -8 * sum(q) and wraps around exactly to sum((n - 8) * q) (see InterleavedMatrix).
-                ShortVector acc = FloatVector.broadcast(F, xs[corrections + b]).reinterpretAsShorts();
-                for (int j = 0; j < 8; j++) {
-                    ShortVector v = ShortVector.fromMemorySegment(S, w, o + 64L * j, LE);
-                    acc = acc.add(v.and((short) 0xF)
-                            .mul(FloatVector.broadcast(F, xs[xb + j]).reinterpretAsShorts()));
-                    acc = acc.add(v.lanewise(VectorOperators.LSHR, 4).and((short) 0xF)
-                            .mul(FloatVector.broadcast(F, xs[xb + j + 16]).reinterpretAsShorts()));
-                    acc = acc.add(v.lanewise(VectorOperators.LSHR, 8).and((short) 0xF)
-                            .mul(FloatVector.broadcast(F, xs[xb + j + 8]).reinterpretAsShorts()));
-                    acc = acc.add(v.lanewise(VectorOperators.LSHR, 12)
-                            .mul(FloatVector.broadcast(F, xs[xb + j + 24]).reinterpretAsShorts()));
-                }
-                FloatVector lo = (FloatVector) ((IntVector) acc.convertShape(VectorOperators.S2I, I, 0))
-                        .convert(VectorOperators.I2F, 0);
-                FloatVector hi = (FloatVector) ((IntVector) acc.convertShape(VectorOperators.S2I, I, 1))
-                        .convert(VectorOperators.I2F, 0);
-                FloatVector dx = FloatVector.broadcast(F, xs[xScales + b]);
-                accLo = lo.mul(dx).fma(FloatVector.fromArray(F, xs, scales + 32 * i), accLo);
-                accHi = hi.mul(dx).fma(FloatVector.fromArray(F, xs, scales + 32 * i + 16), accHi);
+                FloatVector dx = FloatVector.broadcast(F, xs[xScales + b0 + i]);
+                accLo = FloatVector.fromArray(F, xs, sums + 32 * i).mul(dx)
+                        .fma(FloatVector.fromArray(F, xs, scales + 32 * i), accLo);
+                accHi = FloatVector.fromArray(F, xs, sums + 32 * i + 16).mul(dx)
+                        .fma(FloatVector.fromArray(F, xs, scales + 32 * i + 16), accHi);
             }
         }
         accLo.intoArray(dst, at);
         accHi.intoArray(dst, at + 16);
+    }
+
+    /**
+     * For blocks {@code b0 .. b0 + nb} (quants from {@code quants}), the 32 rows' exact sums
+     * {@code sum((n - 8) * q)} as floats to {@code dst[at + 32 * i ..]}.
+     */
+    private static void blockSums(MemorySegment w, long quants, int nb, float[] xs, int b0, int corrections,
+            float[] dst, int at) {
+        for (int i = 0; i < nb; i++) {
+            long o = quants + (long) QUANT_BYTES * i;
+            int xb = 32 * (b0 + i);
+            // Starts at -8 * sum(q) and wraps around exactly to sum((n - 8) * q) (see InterleavedMatrix).
+            ShortVector acc = FloatVector.broadcast(F, xs[corrections + b0 + i]).reinterpretAsShorts();
+            for (int j = 0; j < 8; j++) {
+                ShortVector v = ShortVector.fromMemorySegment(S, w, o + 64L * j, LE);
+                acc = acc.add(v.and((short) 0xF)
+                        .mul(FloatVector.broadcast(F, xs[xb + j]).reinterpretAsShorts()));
+                acc = acc.add(v.lanewise(VectorOperators.LSHR, 4).and((short) 0xF)
+                        .mul(FloatVector.broadcast(F, xs[xb + j + 16]).reinterpretAsShorts()));
+                acc = acc.add(v.lanewise(VectorOperators.LSHR, 8).and((short) 0xF)
+                        .mul(FloatVector.broadcast(F, xs[xb + j + 8]).reinterpretAsShorts()));
+                acc = acc.add(v.lanewise(VectorOperators.LSHR, 12)
+                        .mul(FloatVector.broadcast(F, xs[xb + j + 24]).reinterpretAsShorts()));
+            }
+            ((FloatVector) ((IntVector) acc.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0))
+                    .intoArray(dst, at + 32 * i);
+            ((FloatVector) ((IntVector) acc.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0))
+                    .intoArray(dst, at + 32 * i + 16);
+        }
     }
 }

@@ -29,11 +29,22 @@ abstract class GenerationAllocationTest {
 
     abstract FileType type();
 
+    /** Runs before the model of {@link #type} is loaded: nothing, or other models first (see the subclass). */
+    void before(ComputePool pool) throws IOException {
+    }
+
     @Test
     void generatedTokensAllocateNothing() throws IOException {
         Path file = dir.resolve("tiny.gguf");
         RandomModelWriter.write(ModelShape.named("tiny"), type(), file, 5);
-        try (GgufFile gguf = GgufFile.open(file); ComputePool pool = new ComputePool(2)) {
+        try (ComputePool pool = new ComputePool(2)) {
+            before(pool);
+            measure(file, pool);
+        }
+    }
+
+    private void measure(Path file, ComputePool pool) throws IOException {
+        try (GgufFile gguf = GgufFile.open(file)) {
             Model model = Architectures.load(gguf);
             ModelBenchmark bench = new ModelBenchmark(model, pool, 8, 16);
             assertThat(bench.promptRun()).isPositive();
@@ -78,5 +89,33 @@ final class GenerationAllocationTestF16 extends GenerationAllocationTest {
     @Override
     FileType type() {
         return FileType.F16;
+    }
+}
+
+/**
+ * Q4_0 in a JVM that has first run every model of testdata/models (every weight type and architecture, as a
+ * server that loads one model after another): the kernels' compiled code must not depend on being the first.
+ * An interleaved Q4_0 kernel written as one big method was compiled with boxed vectors here (640 KB per token).
+ */
+final class GenerationAllocationTestAfterEveryType extends GenerationAllocationTest {
+    @Override
+    FileType type() {
+        return FileType.Q4_0;
+    }
+
+    @Override
+    void before(ComputePool pool) throws IOException {
+        Path models = Path.of(System.getProperty("hearth.testdata", "../testdata")).resolve("models");
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(models)) {
+            for (Path model : files.filter(p -> p.toString().endsWith(".gguf")).sorted().toList()) {
+                try (GgufFile gguf = GgufFile.open(model)) {
+                    ModelBenchmark bench = new ModelBenchmark(Architectures.load(gguf), pool, 8, 16);
+                    bench.promptRun();
+                    for (int i = 0; i < 20; i++) {
+                        bench.generationRun();
+                    }
+                }
+            }
+        }
     }
 }
