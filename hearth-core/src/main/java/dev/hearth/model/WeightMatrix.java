@@ -19,9 +19,9 @@ import java.lang.foreign.MemorySegment;
  * <p>{@link #rowRange} makes a view of consecutive rows without copying, which is how fused tensors
  * (Phi-3's {@code attn_qkv} and gate/up {@code ffn_up}) are split into their parts.
  *
- * <p>The one exception to "no copy": Q4_0 and Q4_K matrices on machines with 512-bit vectors are repacked at load
- * into {@link InterleavedMatrix}'s 32-row groups (same size as the file's bytes, read from the file, not the
- * mapping), and every product and row lookup reads that copy, so the mapped pages stay out of memory.
+ * <p>The one exception to "no copy": Q4_0 and Q4_K matrices on machines with 512-bit vectors are repacked at
+ * load into {@link InterleavedMatrix}'s 32-row groups (the same size as the file's bytes). Every product and row
+ * lookup reads that copy, and the mapped pages it was made from are unloaded, so they leave resident memory.
  */
 public final class WeightMatrix {
     private final String name;
