@@ -98,16 +98,20 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Q4_0 with the -8 folded into each block's first FMA (its accumulator starts at {@code -8 * x} sums
  *       prepared once per call): 9.25 against 9.1, noise.</li>
  *   <li>Q4_0 as 16-bit integer products, repacked into groups of 32 rows whose lanes are rows, x quantized to
- *       8-bit blocks: 15-16.4 GB/s in cache, 1.7x the float kernel. Built: {@link InterleavedQ4_0} and, the same way, {@link InterleavedQ4_K} (weights
- *       repacked at load, the prompt path reading the same copy), used wherever 512-bit vectors are; the
+ *       8-bit blocks: 15-16.4 GB/s in cache, 1.7x the float kernel. Built: {@link InterleavedQ4_0} and, the
+ *       same way, {@link InterleavedQ4_K} (weights repacked at load, the prompt path reading the same copy), used wherever 512-bit vectors are; the
  *       {@link #q4_0} kernel below still runs on 256-bit machines and for matrices of partial groups.</li>
- *   <li>Q6_K the same way (2026-11-24; its 6-bit values as a nibble plane and a bit-pair plane per row, 8
- *       products per 16-bit sum since 16 could overflow, the two halves of a 16-column sub-block added in 32-bit
- *       lanes): 14.4 GB/s in cache and 12.1 streaming against 10.6 and 10.5 for {@link #q6_K}, once the scale
- *       planes were read ahead of the quants (read next to each sub-block it streamed at 7.4). But in about 1 of
- *       6 fresh JVMs C2 compiled that 1.6 KB method with vectors boxed (7 to 170 KB allocated per token of a tiny
- *       model); with the sub-block sums in a method of their own it was allocation-free in 18 JVMs and ran at
- *       9 GB/s. Not built; the next try would keep the kernel small enough for C2 in one piece.</li>
+ *   <li>Q6_K the same way, first try (its 6-bit values as a nibble plane and a bit-pair plane per row, about
+ *       five operations per value): 14.4 GB/s in cache, 12.1 streaming, but in about 1 of 6 fresh JVMs C2
+ *       compiled the 1.6 KB method with vectors boxed. The cause, found later with {@code -XX:+PrintInlining}:
+ *       C2 stops inlining once a parse passes its node count limit ({@code NodeCountInliningCutoff}, a develop
+ *       flag), and every Vector API call left as a call boxes its vectors; how many nodes a method reaches
+ *       depends on its profile. Vector API methods are force-inline and exempt; what stays a call is a helper of
+ *       ours. Built as {@link InterleavedQ6_K}: values laid out so that 12 of 16 take one operation, the
+ *       sub-block's two 8-column sums in two methods of their own with no helper. One core streaming 256 MB:
+ *       8.6-13.6 GB/s from JVM to JVM (bimodal, cause not found) against 9.3-10.9 for {@link #q6_K}; in the
+ *       model (2 threads, same machine, back to back) Q4_K_M generation 22-24.5 to 27-29 tok/s, Q4_0 27-29 to
+ *       32-33.</li>
  *   <li>Byte products (llama.cpp's VNNI {@code vpdpbusd} or {@code pmaddubsw}) have no Vector API
  *       counterpart; an 8-bit product goes through 16-bit lanes as above.</li>
  * </ul>

@@ -9,8 +9,8 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * A weight matrix repacked at load into groups of 32 interleaved rows, for 16-bit integer products in
- * generation: {@link InterleavedQ4_0} and {@link InterleavedQ4_K} define the layouts and kernels, this class
- * holds the repacked groups and what both kernels share, x quantized to 8-bit blocks.
+ * generation: {@link InterleavedQ4_0}, {@link InterleavedQ4_K} and {@link InterleavedQ6_K} define the layouts
+ * and kernels, this class holds the repacked groups and what the kernels share, x quantized to 8-bit blocks.
  *
  * <p><b>Why.</b> The float kernels of {@link GemvKernels} need about 14 vector operations per 32 4-bit weights
  * and run at about 9 GB/s per core, half of what each of two cores must take for generation to reach the
@@ -36,7 +36,7 @@ public final class InterleavedMatrix {
     static final boolean SUPPORTED = FloatVector.SPECIES_PREFERRED.length() == 16;
     /**
      * Floats of temporary space for converted scales (and Q4_0's block sums), in the gemv scratch and the prompt
-     * tile: Q4_0 512 + 512, Q4_K 576.
+     * tile: Q4_0 512 + 512, Q4_K 576, Q6_K 544.
      */
     static final int TEMP = 1024;
 
@@ -89,7 +89,7 @@ public final class InterleavedMatrix {
         }
         return switch (type) {
             case Q4_0 -> cols % 32 == 0;
-            case Q4_K -> cols % 256 == 0;
+            case Q4_K, Q6_K -> cols % 256 == 0;
             default -> false;
         };
     }
@@ -111,13 +111,15 @@ public final class InterleavedMatrix {
 
     /** {@link #repackGroup} with staging arrays reused from call to call: one per thread. */
     public static final class Repacker {
-        private final byte[] in = new byte[Math.max(InterleavedQ4_0.STAGING, InterleavedQ4_K.STAGING_IN)];
-        private final byte[] blocks = new byte[InterleavedQ4_K.STAGING_BLOCKS];
+        private final byte[] in = new byte[Math.max(InterleavedQ4_0.STAGING,
+                Math.max(InterleavedQ4_K.STAGING_IN, InterleavedQ6_K.STAGING_IN))];
+        private final byte[] blocks = new byte[Math.max(InterleavedQ4_K.STAGING_BLOCKS, InterleavedQ6_K.STAGING_VALUES)];
 
         public void repackGroup(GgmlType type, MemorySegment src, long srcOffset, int cols, byte[] dst, int dstOffset) {
             switch (type) {
                 case Q4_0 -> InterleavedQ4_0.repackGroup(src, srcOffset, cols, dst, dstOffset, in);
                 case Q4_K -> InterleavedQ4_K.repackGroup(src, srcOffset, cols, dst, dstOffset, in, blocks);
+                case Q6_K -> InterleavedQ6_K.repackGroup(src, srcOffset, cols, dst, dstOffset, in, blocks);
                 default -> throw new IllegalArgumentException(type + " is not repacked");
             }
         }
@@ -160,6 +162,7 @@ public final class InterleavedMatrix {
         switch (type) {
             case Q4_0 -> InterleavedQ4_0.dequantizeRow(segment(g), base(g), cols, row % GROUP_ROWS, out, outOffset);
             case Q4_K -> InterleavedQ4_K.dequantizeRow(segment(g), base(g), cols, row % GROUP_ROWS, out, outOffset);
+            case Q6_K -> InterleavedQ6_K.dequantizeRow(segment(g), base(g), cols, row % GROUP_ROWS, out, outOffset);
             default -> throw new AssertionError(type);
         }
     }
@@ -175,6 +178,7 @@ public final class InterleavedMatrix {
         return switch (type) {
             case Q4_0 -> InterleavedQ4_0.dotRow(segment(g), base(g), cols, row % GROUP_ROWS, x, xOffset);
             case Q4_K -> InterleavedQ4_K.dotRow(segment(g), base(g), cols, row % GROUP_ROWS, x, xOffset);
+            case Q6_K -> InterleavedQ6_K.dotRow(segment(g), base(g), cols, row % GROUP_ROWS, x, xOffset);
             default -> throw new AssertionError(type);
         };
     }
@@ -195,6 +199,7 @@ public final class InterleavedMatrix {
         switch (type) {
             case Q4_0 -> InterleavedQ4_0.gemv(this, rowStart, rowEnd, out, outOffset, scratch);
             case Q4_K -> InterleavedQ4_K.gemv(this, rowStart, rowEnd, out, outOffset, scratch);
+            case Q6_K -> InterleavedQ6_K.gemv(this, rowStart, rowEnd, out, outOffset, scratch);
             default -> throw new AssertionError(type);
         }
     }
@@ -207,22 +212,26 @@ public final class InterleavedMatrix {
         switch (type) {
             case Q4_0 -> InterleavedQ4_0.dequantizeGroup(segment(g), base(g), cols, dst, temp, tempOffset);
             case Q4_K -> InterleavedQ4_K.dequantizeGroup(segment(g), base(g), cols, dst, temp, tempOffset);
+            case Q6_K -> InterleavedQ6_K.dequantizeGroup(segment(g), base(g), cols, dst, temp, tempOffset);
             default -> throw new AssertionError(type);
         }
     }
 
-    // ---- x as 8-bit blocks, shared by both kernels ----------------------------------------------------------
+    // ---- x as 8-bit blocks, shared by the kernels ----------------------------------------------------------
 
     /**
      * Floats of gemv scratch: x as 16-bit pairs (cols), per block of 32 the -8 correction, x's scale and
-     * {@code scale * sum(q)} (3 * cols / 32), converted weight scales ({@link #TEMP}), results of a partial
-     * group (32); the tag is {@link GemvKernels}'.
+     * {@code scale * sum(q)} (3 * cols / 32), per 8 columns the -32 correction (cols / 8), converted weight
+     * scales ({@link #TEMP}), results of a partial group (32); the tag is {@link GemvKernels}'.
      */
     static int scratchFloats(int cols) {
-        return Math.addExact(cols, Math.addExact(3 * (cols / 32), TEMP + GROUP_ROWS));
+        return Math.addExact(cols, Math.addExact(3 * (cols / 32) + cols / 8, TEMP + GROUP_ROWS));
     }
 
-    /** Scratch offset of the -8 corrections, x scales, scaled sums, weight scales, partial results. */
+    /**
+     * Scratch offset of the -8 corrections, x scales, scaled sums, -32 corrections of 8 columns, weight scales,
+     * partial results.
+     */
     static int corrections(int cols) {
         return cols;
     }
@@ -235,8 +244,12 @@ public final class InterleavedMatrix {
         return cols + 2 * (cols / 32);
     }
 
-    static int temp(int cols) {
+    static int eighths(int cols) {
         return cols + 3 * (cols / 32);
+    }
+
+    static int temp(int cols) {
+        return cols + 3 * (cols / 32) + cols / 8;
     }
 
     static int partial(int cols) {
@@ -250,7 +263,8 @@ public final class InterleavedMatrix {
      * ({@code vbroadcastss}) gives a vector of 32 q's: a 16-bit broadcast costs a shuffle more. These floats
      * are only stored and loaded, never computed with (their bits may spell NaNs, which plain moves keep).
      * Per block b: {@code -8 * sum(q)} the same way at {@link #corrections}, d at {@link #xScales} and
-     * {@code d * sum(q)} at {@link #scaledSums} (the sum of x that Q4_K's mins multiply).
+     * {@code d * sum(q)} at {@link #scaledSums} (the sum of x that Q4_K's mins multiply); per 8 columns
+     * {@code -32 * sum(q)} at {@link #eighths} (Q6_K's sums are exact over 8 columns, not 32).
      */
     static void quantizeX(float[] x, int xOffset, int cols, float[] scratch) {
         int blocks = cols / 32;
@@ -263,10 +277,15 @@ public final class InterleavedMatrix {
             float d = amax / 127;
             float id = d != 0 ? 1 / d : 0;
             int sum = 0;
-            for (int i = 0; i < 32; i++) {
-                int q = (int) Math.rint(x[xb + i] * id);
-                sum += q;
-                scratch[32 * b + i] = pair(q);
+            for (int e = 0; e < 4; e++) {
+                int eighth = 0;
+                for (int i = 8 * e; i < 8 * e + 8; i++) {
+                    int q = (int) Math.rint(x[xb + i] * id);
+                    eighth += q;
+                    scratch[32 * b + i] = pair(q);
+                }
+                scratch[eighths(cols) + 4 * b + e] = pair(-32 * eighth);
+                sum += eighth;
             }
             float stored = Float.float16ToFloat(Float.floatToFloat16(d));
             scratch[corrections(cols) + b] = pair(-8 * sum);

@@ -79,14 +79,21 @@ class ModelQuantizerTest {
         }
     }
 
-    /** A quantized model loads and runs: its logits stay near those of llama.cpp on the same weights. */
+    /**
+     * A quantized model loads and runs: its logits stay near those of llama.cpp on the same weights. The last
+     * position's logits come from the generation kernels, which quantize x to 8-bit blocks as llama.cpp does,
+     * so the testdata README's rule for such engines applies: within 0.02 of llama.cpp's exact-activation
+     * reference, or 1.5 times llama.cpp's own difference between its quantized and exact runs if larger.
+     */
     @Test
     void quantizedModelLoadsAndRuns() throws IOException {
         Path out = dir.resolve("q4km.gguf");
         ModelQuantizer.quantize(MODELS.resolve("llama-spm-f32.gguf"), out, FileType.Q4_K_M, 2);
+        Path data = Path.of(System.getProperty("hearth.testdata", "../testdata"));
         JsonNode reference = new ObjectMapper().readTree(
-                Path.of(System.getProperty("hearth.testdata", "../testdata"), "reference-exact", "llama-spm-Q4_K_M.json")
-                        .toFile());
+                data.resolve("reference-exact").resolve("llama-spm-Q4_K_M.json").toFile());
+        JsonNode quantizedRun = new ObjectMapper().readTree(
+                data.resolve("reference").resolve("llama-spm-Q4_K_M.json").toFile());
         JsonNode c = reference.get("cases").get(0);
         int[] prompt = new int[c.get("prompt_tokens").size()];
         for (int i = 0; i < prompt.length; i++) {
@@ -97,8 +104,19 @@ class ModelQuantizerTest {
             InferenceState state = new InferenceState(model.config(), 64, prompt.length, 1, pool.threads());
             Transformer.forward(model, state, pool, prompt, 0, prompt.length, false);
             JsonNode top = c.get("prompt_top").get(prompt.length - 1);
+            JsonNode theirQuantized = quantizedRun.get("cases").get(0).get("prompt_top").get(prompt.length - 1);
+            double llamaCppOwn = 0;
             for (JsonNode pair : top) {
-                assertThat(state.logits()[pair.get(0).asInt()]).isCloseTo((float) pair.get(1).asDouble(), within(0.02f));
+                for (JsonNode other : theirQuantized) {
+                    if (other.get(0).asInt() == pair.get(0).asInt()) {
+                        llamaCppOwn = Math.max(llamaCppOwn, Math.abs(other.get(1).asDouble() - pair.get(1).asDouble()));
+                    }
+                }
+            }
+            float tolerance = (float) Math.max(0.02, 1.5 * llamaCppOwn);
+            for (JsonNode pair : top) {
+                assertThat(state.logits()[pair.get(0).asInt()]).as("token %d (tolerance %.4f)", pair.get(0).asInt(),
+                        tolerance).isCloseTo((float) pair.get(1).asDouble(), within(tolerance));
             }
         }
     }

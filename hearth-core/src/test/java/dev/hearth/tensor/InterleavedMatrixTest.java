@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@link InterleavedMatrix} (Q4_0 and Q4_K) against the scalar references: the repacked copy decodes to exactly
+ * {@link InterleavedMatrix} (Q4_0, Q4_K and Q6_K) against the scalar references: the repacked copy decodes to exactly
  * the file's values (row by row and group by group), the 16-bit integer matrix-vector kernels match their
  * scalar references (same quantized x, exact integer sums) for any row range and stay within x's quantization
  * error of the float product, and the prompt path over the repacked copy gives bit-identical results to the
@@ -59,7 +59,7 @@ class InterleavedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
     void repackedRowsDecodeToTheFileValues(GgmlType type) {
         assumeTrue(InterleavedMatrix.SUPPORTED, "512-bit vectors");
         Random random = new Random(1);
@@ -77,7 +77,7 @@ class InterleavedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
     void groupsDecodeColumnMajorToTheFileValues(GgmlType type) {
         assumeTrue(InterleavedMatrix.SUPPORTED, "512-bit vectors");
         Random random = new Random(2);
@@ -103,7 +103,7 @@ class InterleavedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
     void gemvMatchesItsScalarReferenceForAnyRowRange(GgmlType type) {
         assumeTrue(InterleavedMatrix.SUPPORTED, "512-bit vectors");
         Random random = new Random(3);
@@ -133,9 +133,7 @@ class InterleavedMatrixTest {
                         }
                         MemorySegment segment = m.packed().segment(r / 32);
                         long base = m.packed().base(r / 32);
-                        float want = type == GgmlType.Q4_0
-                                ? InterleavedQ4_0.dotReference(segment, base, cols, r % 32, xs)
-                                : InterleavedQ4_K.dotReference(segment, base, cols, r % 32, xs);
+                        float want = dotReference(type, segment, base, cols, r % 32, xs);
                         float[] w = exactRow(type, m, r);
                         double maxW = 0;
                         double maxX = 0;
@@ -170,12 +168,19 @@ class InterleavedMatrixTest {
                 m.packed().gemv(0, 96, y, xOffset, out, 0, scratch);
                 float[] ys = new float[InterleavedMatrix.scratchFloats(cols)];
                 InterleavedMatrix.quantizeX(y, xOffset, cols, ys);
-                float want = type == GgmlType.Q4_0
-                        ? InterleavedQ4_0.dotReference(m.packed().segment(1), m.packed().base(1), cols, 18, ys)
-                        : InterleavedQ4_K.dotReference(m.packed().segment(1), m.packed().base(1), cols, 18, ys);
+                float want = dotReference(type, m.packed().segment(1), m.packed().base(1), cols, 18, ys);
                 assertThat(out[50]).isCloseTo(want, offset(1e-3f * (1 + Math.abs(want))));
             }
         }
+    }
+
+    private static float dotReference(GgmlType type, MemorySegment segment, long base, int cols, int r, float[] xs) {
+        return switch (type) {
+            case Q4_0 -> InterleavedQ4_0.dotReference(segment, base, cols, r, xs);
+            case Q4_K -> InterleavedQ4_K.dotReference(segment, base, cols, r, xs);
+            case Q6_K -> InterleavedQ6_K.dotReference(segment, base, cols, r, xs);
+            default -> throw new AssertionError(type);
+        };
     }
 
     @Test
@@ -196,6 +201,13 @@ class InterleavedMatrixTest {
             sum += InterleavedMatrix.unpair(scratch[i]);
         }
         assertThat(InterleavedMatrix.unpair(scratch[InterleavedMatrix.corrections(64)])).isEqualTo(-8 * sum);
+        for (int e = 0; e < 4; e++) {
+            int eighth = 0;
+            for (int i = 8 * e; i < 8 * e + 8; i++) {
+                eighth += InterleavedMatrix.unpair(scratch[i]);
+            }
+            assertThat(InterleavedMatrix.unpair(scratch[InterleavedMatrix.eighths(64) + e])).isEqualTo(-32 * eighth);
+        }
         assertThat(scratch[InterleavedMatrix.scaledSums(64)]).isEqualTo(d * sum);
         assertThat(InterleavedMatrix.unpair(scratch[0])).isEqualTo(-127);
         // All-zero block: scale 0, quants 0.
@@ -204,7 +216,7 @@ class InterleavedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
     void promptPathOverTheRepackedCopyIsBitIdentical(GgmlType type) {
         assumeTrue(InterleavedMatrix.SUPPORTED, "512-bit vectors");
         Random random = new Random(4);
@@ -238,9 +250,11 @@ class InterleavedMatrixTest {
     }
 
     @Test
-    void onlyQ4_0AndQ4_KWithWholeGroupsAreRepacked() {
+    void onlyQ4_0Q4_KAndQ6_KWithWholeGroupsAreRepacked() {
         assertThat(InterleavedMatrix.applies(GgmlType.Q4_0, 64, 2048)).isEqualTo(InterleavedMatrix.SUPPORTED);
         assertThat(InterleavedMatrix.applies(GgmlType.Q4_K, 64, 2048)).isEqualTo(InterleavedMatrix.SUPPORTED);
+        assertThat(InterleavedMatrix.applies(GgmlType.Q6_K, 64, 2048)).isEqualTo(InterleavedMatrix.SUPPORTED);
+        assertThat(InterleavedMatrix.applies(GgmlType.Q6_K, 64, 2048 + 32)).isFalse();
         assertThat(InterleavedMatrix.applies(GgmlType.Q4_0, 48, 2048)).isFalse();
         assertThat(InterleavedMatrix.applies(GgmlType.Q4_K, 64, 2048 + 32)).isFalse();
         assertThat(InterleavedMatrix.applies(GgmlType.Q8_0, 64, 2048)).isFalse();
