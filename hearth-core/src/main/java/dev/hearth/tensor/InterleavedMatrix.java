@@ -111,15 +111,14 @@ public final class InterleavedMatrix {
 
     /** {@link #repackGroup} with staging arrays reused from call to call: one per thread. */
     public static final class Repacker {
-        private final byte[] in = new byte[Math.max(InterleavedQ4_0.STAGING,
-                Math.max(InterleavedQ4_K.STAGING_IN, InterleavedQ6_K.STAGING_IN))];
-        private final byte[] blocks = new byte[Math.max(InterleavedQ4_K.STAGING_BLOCKS, InterleavedQ6_K.STAGING_VALUES)];
+        private final byte[] in = new byte[Math.max(InterleavedQ4_0.STAGING, InterleavedQ4_K.STAGING_IN)];
+        private final byte[] blocks = new byte[InterleavedQ4_K.STAGING_BLOCKS];
 
         public void repackGroup(GgmlType type, MemorySegment src, long srcOffset, int cols, byte[] dst, int dstOffset) {
             switch (type) {
                 case Q4_0 -> InterleavedQ4_0.repackGroup(src, srcOffset, cols, dst, dstOffset, in);
                 case Q4_K -> InterleavedQ4_K.repackGroup(src, srcOffset, cols, dst, dstOffset, in, blocks);
-                case Q6_K -> InterleavedQ6_K.repackGroup(src, srcOffset, cols, dst, dstOffset, in, blocks);
+                case Q6_K -> InterleavedQ6_K.repackGroup(src, srcOffset, cols, dst, dstOffset);
                 default -> throw new IllegalArgumentException(type + " is not repacked");
             }
         }
