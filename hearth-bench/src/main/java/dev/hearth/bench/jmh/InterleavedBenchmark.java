@@ -25,8 +25,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The repacked (interleaved 32-row) kernels of Q4_0 and Q4_K on one thread, over the same 2048 x 2048 matrix as
- * {@link MatmulBenchmark} (compare its {@code gemv} and {@code gemm} for the row kernels):
+ * The repacked (interleaved 32-row) kernels of Q4_0, Q4_K and Q6_K on one thread, over the same 2048 x 2048
+ * matrix as {@link MatmulBenchmark} (compare its {@code gemv} and {@code gemm} for the row kernels):
  * <ul>
  *   <li>{@code gemv}: one token, x quantized to 8-bit blocks first (as once per projection), then the 16-bit
  *       integer kernel over all 64 groups.</li>
@@ -49,7 +49,7 @@ public class InterleavedBenchmark {
     private static final int ROWS = 2048;
     private static final int BATCH = 128;
 
-    @Param({"Q4_0", "Q4_K"})
+    @Param({"Q4_0", "Q4_K", "Q6_K"})
     public String type;
 
     private GgmlType t;
