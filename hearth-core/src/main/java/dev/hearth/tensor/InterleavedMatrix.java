@@ -248,7 +248,7 @@ public final class InterleavedMatrix {
     }
 
     static int temp(int cols) {
-        return cols + 3 * (cols / 32) + cols / 8;
+        return eighths(cols) + cols / 8;
     }
 
     static int partial(int cols) {
