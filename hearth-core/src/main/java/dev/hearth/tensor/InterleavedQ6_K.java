@@ -147,14 +147,25 @@ final class InterleavedQ6_K {
 
     /** Row {@code r} of the group at {@code group}, exactly as the Q6_K reference ({@code (d * sc) * (v - 32)}). */
     static void dequantizeRow(MemorySegment w, long group, int cols, int r, float[] out, int outOffset) {
+        // Branch-free per sub-block, not value() per column: its data-dependent branch made C2's profiled loop
+        // predicates fail on most prompts' embedding lookups, and each failure cost a deoptimization and a
+        // recompilation (about 0.1 s of a two-core machine's prompt time, on the compiler thread).
+        int at = outOffset;
         for (int sb = 0; sb < cols / 256; sb++) {
             long o = group + (long) sb * GROUP_SUPER_BYTES;
             float d = Float.float16ToFloat(w.get(SHORT_LE, o + 2L * r));
-            for (int s = 0; s < 16; s++) {
+            for (int s = 0; s < 16; s++, at += 16) {
                 float scale = d * w.get(ValueLayout.JAVA_BYTE, o + SCALES + GROUP_ROWS * s + r);
-                long q = o + QUANTS + (long) SUB_BLOCK_BYTES * s;
-                for (int c = 0; c < 16; c++) {
-                    out[outOffset + 256 * sb + 16 * s + c] = scale * (value(w, q, r, c) - 32);
+                long q = o + QUANTS + (long) SUB_BLOCK_BYTES * s + 2L * r;
+                for (int p = 0; p < 6; p++) {
+                    int lane = w.get(SHORT_LE, q + 64L * p) & 0xFFFF;
+                    out[at + 2 * p] = scale * ((lane & 63) - 32);
+                    out[at + 2 * p + 1] = scale * ((lane >>> 10) - 32);
+                }
+                for (int k = 0; k < 4; k++) {
+                    int low = (w.get(SHORT_LE, q + 64L * k) >>> 6) & 0xF;
+                    int high = (w.get(SHORT_LE, q + 64L * (4 + (k >> 1))) >>> (6 + 2 * (k & 1))) & 3;
+                    out[at + 12 + k] = scale * ((low | high << 4) - 32);
                 }
             }
         }
