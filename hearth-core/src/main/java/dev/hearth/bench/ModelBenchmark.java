@@ -7,9 +7,12 @@ import dev.hearth.model.Model;
 import dev.hearth.model.ModelWeights;
 import dev.hearth.model.Transformer;
 import dev.hearth.model.WeightMatrix;
+import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -116,7 +119,27 @@ public final class ModelBenchmark {
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
     }
 
-    /**
+        /**
+     * The memory of the matrices every generated token reads whole (each layer's projections and the output
+     * projection), for {@link MemoryBandwidth#measure(ComputePool, List, int)}: the bandwidth of the very pages
+     * generation reads. Norms and the one embedding row per token are left out (under 0.1% of the bytes).
+     */
+    public static List<MemorySegment> weightRegions(Model model) {
+        ModelWeights w = model.weights();
+        Map<WeightMatrix, Boolean> seen = new IdentityHashMap<>();
+        List<MemorySegment> regions = new ArrayList<>();
+        for (LayerWeights l : w.layers()) {
+            for (WeightMatrix m : new WeightMatrix[] {l.wq(), l.wk(), l.wv(), l.wo(), l.wGate(), l.wUp(), l.wDown()}) {
+                if (seen.put(m, Boolean.TRUE) == null) {
+                    regions.addAll(m.storage());
+                }
+            }
+        }
+        regions.addAll(w.output().storage());
+        return regions;
+    }
+
+/**
      * Weight bytes one generated token reads: every matrix of every layer and the output projection once (a
      * tied embedding counted once, as the output), plus one embedding row and the norm vectors.
      */

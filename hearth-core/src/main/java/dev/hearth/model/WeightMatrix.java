@@ -149,6 +149,14 @@ public final class WeightMatrix {
         return rowBytes * rows;
     }
 
+    /**
+     * The memory a product with this matrix reads: the repacked groups where there are any, else the rows in
+     * the mapped file. A benchmark reads exactly these bytes to measure the bandwidth generation can reach.
+     */
+    public java.util.List<MemorySegment> storage() {
+        return interleaved != null ? interleaved.regions() : java.util.List.of(data);
+    }
+
     /** Whether the products read a repacked copy ({@link InterleavedMatrix}) rather than the file's rows. */
     public boolean repacked() {
         return interleaved != null;

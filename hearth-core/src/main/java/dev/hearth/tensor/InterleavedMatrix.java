@@ -144,6 +144,22 @@ public final class InterleavedMatrix {
         return (long) ((first + g) % groupsPerSlab) * groupBytes;
     }
 
+    /**
+     * The memory the products read, as views of the slabs in group order: one view per slab this matrix
+     * touches (a matrix made by {@link #rows} covers only part of its first and last slab).
+     */
+    public java.util.List<MemorySegment> regions() {
+        java.util.List<MemorySegment> out = new java.util.ArrayList<>();
+        int g = 0;
+        while (g < count) {
+            int inSlab = (first + g) % groupsPerSlab;
+            int n = Math.min(count - g, groupsPerSlab - inSlab);
+            out.add(segment(g).asSlice(base(g), n * groupBytes));
+            g += n;
+        }
+        return out;
+    }
+
     /** Rows {@code [start, start + n)}, both multiples of {@link #GROUP_ROWS}, as a matrix of their own. */
     public InterleavedMatrix rows(int start, int n) {
         if (start % GROUP_ROWS != 0 || n % GROUP_ROWS != 0 || start < 0 || n <= 0 || start + n > rows()) {
