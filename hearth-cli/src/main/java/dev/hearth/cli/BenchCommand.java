@@ -122,8 +122,8 @@ final class BenchCommand implements Callable<Integer> {
                 allocPerToken = bench.allocatedBytesPerGeneratedToken();
             }
             boolean measureBandwidth = bandwidthMib == null || bandwidthMib > 0;
-            // By default the weights themselves: a separate buffer's pages may lie in faster or slower memory than
-            // the model's (one run in four read ~50 GB/s instead of ~32 on this project's VM).
+            // By default the weights themselves: the limit is that of the very pages generation reads, not of a
+            // buffer that may lie elsewhere (see MemoryBandwidth on how much one VM's readings vary).
             double bandwidth = !measureBandwidth ? Double.NaN
                     : bandwidthMib == null ? MemoryBandwidth.measure(pool, ModelBenchmark.weightRegions(m), 5)
                     : MemoryBandwidth.measure(pool, bandwidthMib * (1L << 20), 5);

@@ -40,9 +40,10 @@ public final class MemoryBandwidth {
     /**
      * Read bandwidth in bytes per second over the given memory (each region read whole but for a tail of under
      * {@value #CHUNK} bytes): the best of {@code passes} passes with all of {@code pool}'s threads. Given the
-     * regions a model's generation reads, the result is the bandwidth of exactly that memory: where the pages
-     * lie (and so how fast they are) varies from one process to the next on a virtual machine, so a separate
-     * buffer measured 31-33 GB/s in most runs of this machine and 45-57 in about one in four.
+     * regions a model's generation reads, the result is the bandwidth of exactly those pages. On this project's
+     * VM (2026-11-24) most processes read 30-34 GB/s and about one in four 45-57, sometimes for a whole process,
+     * sometimes only for a few seconds of it, over a fresh buffer and over the weights alike; so a share of the
+     * limit is only meaningful next to the bandwidth it was computed from.
      */
     public static double measure(ComputePool pool, List<MemorySegment> regions, int passes) {
         if (regions.isEmpty()) {
