@@ -125,18 +125,26 @@ public final class ModelBenchmark {
      * generation reads. Norms and the one embedding row per token are left out (under 0.1% of the bytes).
      */
     public static List<MemorySegment> weightRegions(Model model) {
-        ModelWeights w = model.weights();
-        Map<WeightMatrix, Boolean> seen = new IdentityHashMap<>();
         List<MemorySegment> regions = new ArrayList<>();
-        for (LayerWeights l : w.layers()) {
+        for (WeightMatrix m : layerMatrices(model)) {
+            regions.addAll(m.storage());
+        }
+        regions.addAll(model.weights().output().storage());
+        return regions;
+    }
+
+    /** Each layer's projections, each matrix once (fused tensors split into views share nothing twice). */
+    private static List<WeightMatrix> layerMatrices(Model model) {
+        Map<WeightMatrix, Boolean> seen = new IdentityHashMap<>();
+        List<WeightMatrix> matrices = new ArrayList<>();
+        for (LayerWeights l : model.weights().layers()) {
             for (WeightMatrix m : new WeightMatrix[] {l.wq(), l.wk(), l.wv(), l.wo(), l.wGate(), l.wUp(), l.wDown()}) {
                 if (seen.put(m, Boolean.TRUE) == null) {
-                    regions.addAll(m.storage());
+                    matrices.add(m);
                 }
             }
         }
-        regions.addAll(w.output().storage());
-        return regions;
+        return matrices;
     }
 
 /**
@@ -145,14 +153,11 @@ public final class ModelBenchmark {
      */
     public static long bytesPerToken(Model model) {
         ModelWeights w = model.weights();
-        Map<WeightMatrix, Boolean> seen = new IdentityHashMap<>();
         long bytes = 0;
+        for (WeightMatrix m : layerMatrices(model)) {
+            bytes += m.byteSize();
+        }
         for (LayerWeights l : w.layers()) {
-            for (WeightMatrix m : new WeightMatrix[] {l.wq(), l.wk(), l.wv(), l.wo(), l.wGate(), l.wUp(), l.wDown()}) {
-                if (seen.put(m, Boolean.TRUE) == null) {
-                    bytes += m.byteSize();
-                }
-            }
             bytes += 4L * (l.attnNorm().length + l.ffnNorm().length);
         }
         bytes += w.output().byteSize();
