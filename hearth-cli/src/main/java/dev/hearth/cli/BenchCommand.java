@@ -1,12 +1,14 @@
 package dev.hearth.cli;
 
 import dev.hearth.bench.MemoryBandwidth;
+import dev.hearth.config.HearthSettings;
 import dev.hearth.bench.ModelBenchmark;
 import dev.hearth.engine.ComputePool;
 import dev.hearth.gguf.GgufFile;
 import dev.hearth.gguf.GgufTensorInfo;
 import dev.hearth.model.Architectures;
 import dev.hearth.model.Model;
+import dev.hearth.model.RepackedMatrices;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -14,6 +16,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -67,6 +70,17 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @ParentCommand
+    Main main;
+
+    /** How the load got its repacked matrices, if it had any: from the cache, or repacked now. */
+    private static String repackNote(RepackedMatrices r) {
+        if (r.reused() > 0 && r.repacked() == 0) {
+            return " (" + r.reused() + " repacked matrices from the cache)";
+        }
+        return r.repacked() > 0 ? " (" + r.repacked() + " matrices repacked)" : "";
+    }
+
     @Override
     public Integer call() throws Exception {
         int t = threads == null ? ComputePool.defaultThreads() : threads;
@@ -86,9 +100,12 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--bandwidth-mib must be 0..65536");
         }
         PrintWriter out = spec.commandLine().getOut();
+        HearthSettings settings = main != null ? main.settings() : HearthSettings.fromEnvironment();
         long loadStart = System.nanoTime();
-        try (GgufFile file = GgufFile.open(model); ComputePool pool = new ComputePool(t)) {
-            Model m = Architectures.load(file);
+        try (GgufFile file = GgufFile.open(model);
+                RepackedMatrices repacked = RepackedMatrices.cached(file, settings.repackCache().orElse(null));
+                ComputePool pool = new ComputePool(t)) {
+            Model m = Architectures.load(file, repacked);
             double loadMs = (System.nanoTime() - loadStart) / 1e6;
             long size = 0;
             for (GgufTensorInfo info : file.tensors()) {
@@ -158,8 +175,8 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 out.println(mapper.writeValueAsString(o));
             } else {
-                out.printf(Locale.ROOT, "model: %s (%s, %s, %.2f B parameters), loaded in %.0f ms%n", name,
-                        m.config().architecture(), human(size), parameters(file) / 1e9, loadMs);
+                out.printf(Locale.ROOT, "model: %s (%s, %s, %.2f B parameters), loaded in %.0f ms%s%n", name,
+                        m.config().architecture(), human(size), parameters(file) / 1e9, loadMs, repackNote(repacked));
                 out.printf(Locale.ROOT, "threads: %d, runs: median of %d after %d warm-up%n", t, repetitions, warmup);
                 out.printf(Locale.ROOT, "| %-8s | %12s |%n", "test", "t/s");
                 out.printf(Locale.ROOT, "| %-8s | %12s |%n", "--------", "------------");

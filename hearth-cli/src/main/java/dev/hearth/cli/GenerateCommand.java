@@ -119,7 +119,7 @@ public final class GenerateCommand implements Callable<Integer> {
         SamplerConfig sampler = new SamplerConfig(temperature, topK, topP, minP, repeatPenalty, repeatLastN,
                 presencePenalty, frequencyPenalty, seed);
         PrintStream out = System.out; // UTF-8: the launcher sets stdout.encoding
-        try (LoadedModel loaded = LoadedModel.open(resolved.modelPath());
+        try (LoadedModel loaded = LoadedModel.open(resolved.modelPath(), settings.repackCache().orElse(null));
                 ComputePool pool = new ComputePool(threads != null ? threads : ComputePool.defaultThreads())) {
             int context = ctx != null ? ctx : loaded.defaultContextLength(4096);
             if (context < 2 || context > 1 << 20) {

@@ -37,6 +37,7 @@ public final class HearthSettings {
     public static final String NUM_THREADS = "HEARTH_NUM_THREADS";
     public static final String CONTEXT_LENGTH = "HEARTH_CONTEXT_LENGTH";
     public static final String DEBUG = "HEARTH_DEBUG";
+    public static final String REPACK_CACHE = "HEARTH_REPACK_CACHE";
 
     /** Ollama's port, so that clients written for Ollama find Hearth without configuration. */
     public static final int DEFAULT_PORT = 11434;
@@ -60,7 +61,9 @@ public final class HearthSettings {
             new Setting(API_KEY, "", "if set, clients must send it as a Bearer token"),
             new Setting(NUM_THREADS, "0", "compute threads (0: one per core)"),
             new Setting(CONTEXT_LENGTH, String.valueOf(DEFAULT_CONTEXT_LENGTH), "default context length in tokens"),
-            new Setting(DEBUG, "", "if set, errors print stack traces"));
+            new Setting(DEBUG, "", "if set, errors print stack traces"),
+            new Setting(REPACK_CACHE, "$HEARTH_HOME/cache/repack",
+                    "where 4-bit weights repacked at load are kept for fast later loads (about the model's size each; off: none)"));
 
     private final Map<String, String> env;
     private final Path home;
@@ -105,6 +108,18 @@ public final class HearthSettings {
     /** {@code HEARTH_CONVERSATIONS}: where the server keeps the web page's chats, one JSON file each. */
     public Path conversations() {
         return raw(CONVERSATIONS).map(v -> path(CONVERSATIONS, v)).orElse(hearthHome().resolve("conversations"));
+    }
+
+    /**
+     * {@code HEARTH_REPACK_CACHE}: the directory of repacked-weight cache files
+     * ({@link dev.hearth.model.RepackedMatrices}), or empty if set to {@code off} (or {@code 0}, {@code false}).
+     */
+    public Optional<Path> repackCache() {
+        Optional<String> v = raw(REPACK_CACHE);
+        if (v.isPresent() && List.of("off", "0", "false", "no", "none").contains(v.get().toLowerCase(Locale.ROOT))) {
+            return Optional.empty();
+        }
+        return Optional.of(v.map(x -> path(REPACK_CACHE, x)).orElse(hearthHome().resolve("cache").resolve("repack")));
     }
 
     /** {@code HEARTH_HOST} as an http URI with host and port, e.g. {@code http://127.0.0.1:11434}. */

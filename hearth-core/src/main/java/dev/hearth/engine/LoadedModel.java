@@ -4,25 +4,38 @@ import dev.hearth.gguf.GgufException;
 import dev.hearth.gguf.GgufFile;
 import dev.hearth.model.Architectures;
 import dev.hearth.model.Model;
+import dev.hearth.model.RepackedMatrices;
 import dev.hearth.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A model file opened for inference: the mapping, the model and its tokenizer. Closing it unmaps the
- * weights, so every {@link Generator} using it must be closed first.
+ * A model file opened for inference: the mapping, the model, its tokenizer and where its repacked matrices
+ * live. Closing it unmaps the weights, so every {@link Generator} using it must be closed first.
  */
-public record LoadedModel(GgufFile file, Model model, Tokenizer tokenizer) implements AutoCloseable {
+public record LoadedModel(GgufFile file, Model model, Tokenizer tokenizer, RepackedMatrices repacked)
+        implements AutoCloseable {
+
+    /** {@link #open(Path, Path)} without a repack cache: matrices are repacked in memory at every load. */
+    public static LoadedModel open(Path path) throws IOException {
+        return open(path, null);
+    }
 
     /**
-     * Opens {@code path}; a malformed file or an unsupported architecture fails with a {@link GgufException}
-     * whose message starts with the file name.
+     * Opens {@code path}, its repacked matrices from (or, after this load, written to) the cache in
+     * {@code repackCache} ({@code HEARTH_REPACK_CACHE}; null for none); a malformed file or an unsupported
+     * architecture fails with a {@link GgufException} whose message starts with the file name.
      */
-    public static LoadedModel open(Path path) throws IOException {
+    public static LoadedModel open(Path path, Path repackCache) throws IOException {
         GgufFile file = GgufFile.open(path);
+        RepackedMatrices repacked = null;
         try {
-            return new LoadedModel(file, Architectures.load(file), Tokenizer.fromGguf(file));
+            repacked = RepackedMatrices.cached(file, repackCache);
+            return new LoadedModel(file, Architectures.load(file, repacked), Tokenizer.fromGguf(file), repacked);
         } catch (RuntimeException e) {
+            if (repacked != null) {
+                repacked.close();
+            }
             file.close();
             String name = path.getFileName().toString();
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -37,6 +50,8 @@ public record LoadedModel(GgufFile file, Model model, Tokenizer tokenizer) imple
 
     @Override
     public void close() {
+        // The cache writer reads repacked memory that closing the file frees: it finishes first.
+        repacked.close();
         file.close();
     }
 }

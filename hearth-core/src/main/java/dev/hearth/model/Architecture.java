@@ -10,5 +10,6 @@ public interface Architecture {
     /** The {@code general.architecture} value this handles, e.g. {@code "llama"}. */
     String name();
 
-    Model load(GgufFile file);
+    /** Loads the model of {@code file}; the matrices this machine repacks come from {@code repacked}. */
+    Model load(GgufFile file, RepackedMatrices repacked);
 }

@@ -27,14 +27,24 @@ public final class Architectures {
         return BY_NAME.keySet();
     }
 
-    /** Loads the model in {@code file}; an unknown architecture fails with a clear message. */
+    /** Loads the model in {@code file}, repacking in memory; an unknown architecture fails with a clear message. */
     public static Model load(GgufFile file) {
+        return load(file, RepackedMatrices.inMemory(file));
+    }
+
+    /**
+     * Loads the model in {@code file} with its repacked matrices from {@code repacked} (which then writes its
+     * cache file, if it has one and anything was repacked); an unknown architecture fails with a clear message.
+     */
+    public static Model load(GgufFile file, RepackedMatrices repacked) {
         String name = file.architecture();
         Architecture a = BY_NAME.get(name);
         if (a == null) {
             throw new GgufException("architecture " + name + " is not supported (supported: "
                     + String.join(", ", BY_NAME.keySet()) + ")");
         }
-        return a.load(file);
+        Model model = a.load(file, repacked);
+        repacked.loaded();
+        return model;
     }
 }

@@ -20,7 +20,7 @@ final class Gemma3Architecture implements Architecture {
     }
 
     @Override
-    public Model load(GgufFile file) {
+    public Model load(GgufFile file, RepackedMatrices repacked) {
         ModelConfig.Builder b = ModelConfig.builder(file, TensorLoader.vocabularyRows(file));
         b.ropeType = ModelConfig.RopeType.NEOX;
         b.activation = ModelConfig.Activation.GELU;
@@ -31,7 +31,7 @@ final class Gemma3Architecture implements Architecture {
         b.ropeBaseSwa = file.getFloat(arch(GgufKeys.ROPE_FREQ_BASE_SWA, name()), 10000f);
         // llama.cpp: queries are scaled by 1/sqrt(head size), except the 27B model, which uses dim/heads.
         b.attentionScale = (float) (1.0 / Math.sqrt(b.headDimK));
-        TensorLoader t = new TensorLoader(file, b.build());
+        TensorLoader t = new TensorLoader(file, repacked, b.build());
         file.tensor(layer(ATTN_POST_NORM, 0));
         return t.model(t.standardLayers());
     }

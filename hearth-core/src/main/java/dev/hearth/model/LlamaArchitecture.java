@@ -13,10 +13,10 @@ final class LlamaArchitecture implements Architecture {
     }
 
     @Override
-    public Model load(GgufFile file) {
+    public Model load(GgufFile file, RepackedMatrices repacked) {
         ModelConfig.Builder b = ModelConfig.builder(file, TensorLoader.vocabularyRows(file));
         b.ropeType = ModelConfig.RopeType.NORMAL;
-        TensorLoader t = new TensorLoader(file, b.build());
+        TensorLoader t = new TensorLoader(file, repacked, b.build());
         return t.model(t.standardLayers());
     }
 }

@@ -15,11 +15,11 @@ final class Phi3Architecture implements Architecture {
     }
 
     @Override
-    public Model load(GgufFile file) {
+    public Model load(GgufFile file, RepackedMatrices repacked) {
         ModelConfig.Builder b = ModelConfig.builder(file, TensorLoader.vocabularyRows(file));
         b.ropeType = ModelConfig.RopeType.NEOX;
         ModelConfig c = b.build();
-        TensorLoader t = new TensorLoader(file, c);
+        TensorLoader t = new TensorLoader(file, repacked, c);
         int dim = c.embeddingLength();
         int ffn = c.feedForwardLength();
         LayerWeights[] layers = new LayerWeights[c.blockCount()];

@@ -15,11 +15,11 @@ final class Qwen2Architecture implements Architecture {
     }
 
     @Override
-    public Model load(GgufFile file) {
+    public Model load(GgufFile file, RepackedMatrices repacked) {
         ModelConfig.Builder b = ModelConfig.builder(file, TensorLoader.vocabularyRows(file));
         b.ropeType = ModelConfig.RopeType.NEOX;
         b.rmsEps = file.getFloat(arch(ATTENTION_LAYERNORM_RMS_EPS, name()), 1e-6f);
-        TensorLoader t = new TensorLoader(file, b.build());
+        TensorLoader t = new TensorLoader(file, repacked, b.build());
         file.tensor(layer(ATTN_Q_BIAS, 0)); // biases are what make it Qwen 2: fail clearly when missing
         return t.model(t.standardLayers());
     }

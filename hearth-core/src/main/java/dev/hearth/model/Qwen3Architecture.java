@@ -13,10 +13,10 @@ final class Qwen3Architecture implements Architecture {
     }
 
     @Override
-    public Model load(GgufFile file) {
+    public Model load(GgufFile file, RepackedMatrices repacked) {
         ModelConfig.Builder b = ModelConfig.builder(file, TensorLoader.vocabularyRows(file));
         b.ropeType = ModelConfig.RopeType.NEOX;
-        TensorLoader t = new TensorLoader(file, b.build());
+        TensorLoader t = new TensorLoader(file, repacked, b.build());
         file.tensor(layer(ATTN_Q_NORM, 0));
         return t.model(t.standardLayers());
     }

@@ -13,10 +13,12 @@ import dev.hearth.tensor.TensorKernels;
  */
 final class TensorLoader {
     private final GgufFile file;
+    private final RepackedMatrices repacked;
     private final ModelConfig config;
 
-    TensorLoader(GgufFile file, ModelConfig config) {
+    TensorLoader(GgufFile file, RepackedMatrices repacked, ModelConfig config) {
         this.file = file;
+        this.repacked = repacked;
         this.config = config;
     }
 
@@ -31,7 +33,7 @@ final class TensorLoader {
     }
 
     WeightMatrix matrix(String name, int cols, int rows) {
-        return WeightMatrix.load(file, name, cols, rows);
+        return WeightMatrix.load(file, repacked, name, cols, rows);
     }
 
     /** A 1-D tensor of exactly {@code length} elements, dequantized. */

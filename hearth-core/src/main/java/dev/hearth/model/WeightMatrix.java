@@ -21,7 +21,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>The one exception to "no copy": Q4_0 and Q4_K matrices on machines with 512-bit vectors are repacked at
  * load into {@link InterleavedMatrix}'s 32-row groups (the same size as the file's bytes). Every product and row
- * lookup reads that copy, and the mapped pages it was made from are unloaded, so they leave resident memory.
+ * lookup reads that copy, and the mapped pages it was made from are unloaded, so they leave resident memory;
+ * {@link RepackedMatrices} keeps the copy in a cache file, mapped in turn by the next load.
  */
 public final class WeightMatrix {
     private final String name;
@@ -48,8 +49,12 @@ public final class WeightMatrix {
         this.interleaved = interleaved;
     }
 
-    /** The 2-D tensor {@code name} with the expected shape [cols, rows]; a clear error otherwise. */
-    public static WeightMatrix load(GgufFile file, String name, int expectedCols, int expectedRows) {
+    /**
+     * The 2-D tensor {@code name} with the expected shape [cols, rows]; a clear error otherwise. A matrix this
+     * machine repacks comes from {@code repacked}.
+     */
+    public static WeightMatrix load(GgufFile file, RepackedMatrices repacked, String name, int expectedCols,
+            int expectedRows) {
         GgufTensorInfo info = file.tensor(name);
         long[] shape = info.shape();
         long rows = info.rows();
@@ -61,46 +66,9 @@ public final class WeightMatrix {
             throw new GgufException("tensor '" + name + "' has too many rows: " + rows);
         }
         InterleavedMatrix interleaved = InterleavedMatrix.applies(info.type(), rows, expectedCols)
-                ? repack(file, info, (int) rows, expectedCols) : null;
+                ? repacked.matrix(info, (int) rows, expectedCols) : null;
         return new WeightMatrix(name, info.type(), file.tensorData(info), (int) rows, expectedCols, info.rowBytes(),
                 interleaved);
-    }
-
-    /**
-     * The tensor's rows in {@link InterleavedMatrix}'s layout. Read from the mapping in slabs of about 1 MiB,
-     * repacked, allocated and filled on the threads of the common fork-join pool (on one thread, allocating and
-     * filling 522 MiB took 1 s of a 1 B model's load), then the mapped pages are unloaded
-     * ({@code madvise(MADV_DONTNEED)}): they leave this process's resident memory, and the page cache keeps them
-     * for the next start.
-     */
-    private static InterleavedMatrix repack(GgufFile file, GgufTensorInfo info, int rows, int cols) {
-        MemorySegment src = file.tensorData(info);
-        int groupBytes = Math.toIntExact(InterleavedMatrix.groupBytes(info.type(), cols));
-        int groups = rows / InterleavedMatrix.GROUP_ROWS;
-        int perSlab = Math.max(1, Math.min(groups, (1 << 20) / groupBytes));
-        MemorySegment[] slabs = new MemorySegment[(groups + perSlab - 1) / perSlab];
-        // One task per thread of the common pool (and the caller), each with buffers of one group, taking every
-        // tasks-th slab: a heap buffer per slab made most of the load's garbage and a few MiB of resident memory.
-        int tasks = Math.min(slabs.length, java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1);
-        java.util.stream.IntStream.range(0, tasks).parallel().forEach(task -> {
-            InterleavedMatrix.Repacker repacker = new InterleavedMatrix.Repacker();
-            byte[] out = new byte[groupBytes];
-            for (int t = task; t < slabs.length; t += tasks) {
-                int first = t * perSlab;
-                int n = Math.min(perSlab, groups - first);
-                MemorySegment slab = file.allocate((long) n * groupBytes, 64);
-                for (int i = 0; i < n; i++) {
-                    repacker.repackGroup(info.type(), src, (long) (first + i) * groupBytes, cols, out, 0);
-                    MemorySegment.copy(out, 0, slab, java.lang.foreign.ValueLayout.JAVA_BYTE, (long) i * groupBytes,
-                            groupBytes);
-                }
-                slabs[t] = slab;
-            }
-        });
-        if (src.isMapped()) {
-            src.unload();
-        }
-        return new InterleavedMatrix(info.type(), slabs, perSlab, groups, cols);
     }
 
     /** Rows {@code [start, start + count)} as a matrix of their own (no copy). */

@@ -82,6 +82,11 @@ public final class InterleavedMatrix {
         this.groupBytes = groupBytes(type, cols);
     }
 
+    /** Whether this machine repacks any matrices (it has 512-bit vectors). */
+    public static boolean repacksHere() {
+        return SUPPORTED;
+    }
+
     /** Whether a {@code type} matrix of {@code rows} x {@code cols} is repacked on this machine. */
     public static boolean applies(GgmlType type, long rows, long cols) {
         if (!SUPPORTED || rows <= 0 || rows % GROUP_ROWS != 0 || cols <= 0 || cols > Integer.MAX_VALUE / GROUP_ROWS) {

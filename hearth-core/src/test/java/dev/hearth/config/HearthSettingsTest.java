@@ -35,6 +35,17 @@ class HearthSettingsTest {
         assertThat(s.origins()).isEmpty();
         assertThat(s.apiKey()).isEmpty();
         assertThat(s.debug()).isFalse();
+        assertThat(s.repackCache()).contains(HOME.resolve(".hearth/cache/repack"));
+    }
+
+    @Test
+    void repackCacheCanMoveOrBeTurnedOff() {
+        assertThat(settings("HEARTH_HOME", "/data/h").repackCache()).contains(Path.of("/data/h/cache/repack"));
+        assertThat(settings("HEARTH_REPACK_CACHE", "/fast/disk").repackCache()).contains(Path.of("/fast/disk"));
+        assertThat(settings("HEARTH_REPACK_CACHE", "~/rc").repackCache()).contains(HOME.resolve("rc"));
+        for (String off : new String[] {"off", "OFF", "0", "false", "none"}) {
+            assertThat(settings("HEARTH_REPACK_CACHE", off).repackCache()).isEmpty();
+        }
     }
 
     @Test

@@ -28,7 +28,7 @@ class WeightMatrixTest {
             GgufTensorInfo info = file.tensor("blk.0.ffn_gate.weight");
             int cols = (int) info.shape()[0];
             int rows = (int) info.rows();
-            WeightMatrix m = WeightMatrix.load(file, info.name(), cols, rows);
+            WeightMatrix m = WeightMatrix.load(file, RepackedMatrices.inMemory(file), info.name(), cols, rows);
             assertThat(m.repacked()).as(model).isEqualTo(InterleavedMatrix.applies(info.type(), rows, cols));
             if (InterleavedMatrix.applies(info.type(), 64, 256)) {
                 // The golden models are where the repacked path meets llama.cpp's logits: their shapes must qualify.

@@ -234,7 +234,7 @@ public final class Scheduler implements AutoCloseable {
         }
         LoadedModel loaded;
         try {
-            loaded = LoadedModel.open(model.weights());
+            loaded = LoadedModel.open(model.weights(), config.repackCache());
         } catch (IOException | RuntimeException e) {
             throw new ApiException(500, "cannot load model '" + model.displayName() + "': " + e.getMessage());
         }

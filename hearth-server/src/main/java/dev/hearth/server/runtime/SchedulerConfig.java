@@ -15,9 +15,18 @@ import java.time.Duration;
  * @param heapBudget Java heap the scheduler may fill with KV caches and buffers
  * @param memoryBudget physical memory the scheduler may fill with (memory-mapped) weights
  * @param batchCapacity most tokens per forward pass (prompt tokens are processed this many at a time)
+ * @param repackCache where repacked weights are cached between loads ({@code HEARTH_REPACK_CACHE}), or null
  */
 public record SchedulerConfig(int maxLoadedModels, int numParallel, int maxQueue, Duration keepAlive,
-        int contextLength, int threads, long heapBudget, long memoryBudget, int batchCapacity) {
+        int contextLength, int threads, long heapBudget, long memoryBudget, int batchCapacity,
+        java.nio.file.Path repackCache) {
+
+    /** Without a repack cache (tests). */
+    public SchedulerConfig(int maxLoadedModels, int numParallel, int maxQueue, Duration keepAlive, int contextLength,
+            int threads, long heapBudget, long memoryBudget, int batchCapacity) {
+        this(maxLoadedModels, numParallel, maxQueue, keepAlive, contextLength, threads, heapBudget, memoryBudget,
+                batchCapacity, null);
+    }
 
     /** Heap kept free for everything else: request bodies, JSON trees, templates, the HTTP layer. */
     static final long HEAP_RESERVE = 256L << 20;
@@ -31,7 +40,7 @@ public record SchedulerConfig(int maxLoadedModels, int numParallel, int maxQueue
     public static SchedulerConfig from(HearthSettings s) {
         long heap = Math.max(64L << 20, Runtime.getRuntime().maxMemory() - HEAP_RESERVE);
         return new SchedulerConfig(s.maxLoadedModels(), s.numParallel(), s.maxQueue(), s.keepAlive(), s.contextLength(),
-                s.numThreads(), heap, physicalMemory(), 128);
+                s.numThreads(), heap, physicalMemory(), 128, s.repackCache().orElse(null));
     }
 
     /** Total physical memory, or Long.MAX_VALUE if the platform does not say. */
@@ -45,30 +54,30 @@ public record SchedulerConfig(int maxLoadedModels, int numParallel, int maxQueue
     }
 
     public SchedulerConfig withParallel(int n) {
-        return new SchedulerConfig(maxLoadedModels, n, maxQueue, keepAlive, contextLength, threads, heapBudget, memoryBudget, batchCapacity);
+        return new SchedulerConfig(maxLoadedModels, n, maxQueue, keepAlive, contextLength, threads, heapBudget, memoryBudget, batchCapacity, repackCache);
     }
 
     public SchedulerConfig withQueue(int n) {
-        return new SchedulerConfig(maxLoadedModels, numParallel, n, keepAlive, contextLength, threads, heapBudget, memoryBudget, batchCapacity);
+        return new SchedulerConfig(maxLoadedModels, numParallel, n, keepAlive, contextLength, threads, heapBudget, memoryBudget, batchCapacity, repackCache);
     }
 
     public SchedulerConfig withMaxLoaded(int n) {
-        return new SchedulerConfig(n, numParallel, maxQueue, keepAlive, contextLength, threads, heapBudget, memoryBudget, batchCapacity);
+        return new SchedulerConfig(n, numParallel, maxQueue, keepAlive, contextLength, threads, heapBudget, memoryBudget, batchCapacity, repackCache);
     }
 
     public SchedulerConfig withHeapBudget(long bytes) {
-        return new SchedulerConfig(maxLoadedModels, numParallel, maxQueue, keepAlive, contextLength, threads, bytes, memoryBudget, batchCapacity);
+        return new SchedulerConfig(maxLoadedModels, numParallel, maxQueue, keepAlive, contextLength, threads, bytes, memoryBudget, batchCapacity, repackCache);
     }
 
     public SchedulerConfig withKeepAlive(Duration d) {
-        return new SchedulerConfig(maxLoadedModels, numParallel, maxQueue, d, contextLength, threads, heapBudget, memoryBudget, batchCapacity);
+        return new SchedulerConfig(maxLoadedModels, numParallel, maxQueue, d, contextLength, threads, heapBudget, memoryBudget, batchCapacity, repackCache);
     }
 
     public SchedulerConfig withThreads(int n) {
-        return new SchedulerConfig(maxLoadedModels, numParallel, maxQueue, keepAlive, contextLength, n, heapBudget, memoryBudget, batchCapacity);
+        return new SchedulerConfig(maxLoadedModels, numParallel, maxQueue, keepAlive, contextLength, n, heapBudget, memoryBudget, batchCapacity, repackCache);
     }
 
     public SchedulerConfig withContextLength(int n) {
-        return new SchedulerConfig(maxLoadedModels, numParallel, maxQueue, keepAlive, n, threads, heapBudget, memoryBudget, batchCapacity);
+        return new SchedulerConfig(maxLoadedModels, numParallel, maxQueue, keepAlive, n, threads, heapBudget, memoryBudget, batchCapacity, repackCache);
     }
 }
