@@ -64,6 +64,11 @@ class RepackedMatricesTest {
         }
     }
 
+    private static void assertSameWeights(Load actual, Load expected) {
+        assertThat(actual.weights()).usingElementComparator(java.util.Arrays::compare)
+                .containsExactlyElementsOf(expected.weights());
+    }
+
     private Path onlyCacheFile() throws IOException {
         try (Stream<Path> files = Files.list(cache)) {
             List<Path> all = files.toList();
@@ -92,8 +97,7 @@ class RepackedMatricesTest {
         assertThat(second.reused()).isEqualTo(inMemory.repacked());
         assertThat(second.repacked()).isZero();
         assertThat(second.written()).isFalse();
-        assertThat(second.weights()).usingElementComparator(java.util.Arrays::compare)
-                .containsExactlyElementsOf(inMemory.weights());
+        assertSameWeights(second, inMemory);
     }
 
     @Test
@@ -108,8 +112,7 @@ class RepackedMatricesTest {
         Load damaged = load(file, cache);
         assertThat(damaged.reused()).isZero();
         assertThat(damaged.written()).isTrue();
-        assertThat(damaged.weights()).usingElementComparator(java.util.Arrays::compare)
-                .containsExactlyElementsOf(reference.weights());
+        assertSameWeights(damaged, reference);
         assertThat(load(file, cache).reused()).isEqualTo(reference.repacked());
     }
 
@@ -144,8 +147,7 @@ class RepackedMatricesTest {
             }
             Files.write(cacheFile, bytes);
             Load l = load(file, cache);
-            assertThat(l.weights()).usingElementComparator(java.util.Arrays::compare)
-                    .containsExactlyElementsOf(reference.weights());
+            assertSameWeights(l, reference);
             assertThat(l.reused() + l.repacked()).isEqualTo(reference.repacked());
         }
         Files.write(cacheFile, new byte[] {'H', 'E', 'A', 'R', 'T', 'H', 'R', 'P'});
