@@ -179,8 +179,7 @@ public final class RepackedMatrices implements AutoCloseable {
                 if (sums[i] != entries.get(i).crc) {
                     LOG.log(System.Logger.Level.WARNING, "repack cache {0}: tensor {1} fails its checksum; repacking",
                             cacheFile, entries.get(i).name);
-                    arena.close();
-                    arena = null;
+                    unmap();
                     return;
                 }
             }
@@ -192,11 +191,17 @@ public final class RepackedMatrices implements AutoCloseable {
             // First load of this file.
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "repack cache {0} not used: {1}", cacheFile, e.toString());
-            if (arena != null) {
-                arena.close();
-                arena = null;
-            }
-            cached.clear();
+            unmap();
+        }
+    }
+
+    /** Forgets the cache file: nothing more is served from it, and its mapping is released. */
+    private synchronized void unmap() {
+        cached.clear();
+        mapped = null;
+        if (arena != null) {
+            arena.close();
+            arena = null;
         }
     }
 
@@ -209,10 +214,7 @@ public final class RepackedMatrices implements AutoCloseable {
             return invalid("too short");
         }
         ByteBuffer fixed = readFully(ch, 0, FIXED);
-        byte[] magic = new byte[MAGIC.length];
-        fixed.get(magic);
-        if (!java.util.Arrays.equals(magic, MAGIC) || fixed.getInt() != FORMAT_VERSION
-                || fixed.getInt() != Layouts.FINGERPRINT) {
+        if (!thisFormatAndLayout(fixed)) {
             return invalid("another format or layout");
         }
         long sourceSize = fixed.getLong();
@@ -261,6 +263,14 @@ public final class RepackedMatrices implements AutoCloseable {
             return invalid("trailing header bytes");
         }
         return entries;
+    }
+
+    /** Reads the magic, format version and layout fingerprint at {@code fixed}'s position: whether they are ours. */
+    private static boolean thisFormatAndLayout(ByteBuffer fixed) {
+        byte[] magic = new byte[MAGIC.length];
+        fixed.get(magic);
+        return java.util.Arrays.equals(magic, MAGIC) && fixed.getInt() == FORMAT_VERSION
+                && fixed.getInt() == Layouts.FINGERPRINT;
     }
 
     private List<Entry> invalid(String why) {
@@ -474,10 +484,7 @@ public final class RepackedMatrices implements AutoCloseable {
                 return false;
             }
             ByteBuffer fixed = readFully(ch, 0, FIXED + 4);
-            byte[] magic = new byte[MAGIC.length];
-            fixed.get(magic);
-            if (!java.util.Arrays.equals(magic, MAGIC) || fixed.getInt() != FORMAT_VERSION
-                    || fixed.getInt() != Layouts.FINGERPRINT) {
+            if (!thisFormatAndLayout(fixed)) {
                 return false;
             }
             long size = fixed.getLong();
@@ -488,7 +495,11 @@ public final class RepackedMatrices implements AutoCloseable {
                 return false;
             }
             String identity = StandardCharsets.UTF_8.decode(readFully(ch, FIXED + 4, n)).toString();
-            Path source = Path.of(identity.substring(0, Math.max(0, identity.indexOf('\n'))));
+            int end = identity.indexOf('\n');
+            if (end <= 0) {
+                return false;
+            }
+            Path source = Path.of(identity.substring(0, end));
             BasicFileAttributes attrs = Files.readAttributes(source, BasicFileAttributes.class);
             return attrs.size() == size && nanos(attrs.lastModifiedTime()) == modified;
         } catch (NoSuchFileException | java.nio.file.InvalidPathException e) {
@@ -508,12 +519,7 @@ public final class RepackedMatrices implements AutoCloseable {
                 interrupted = true;
             }
         }
-        synchronized (this) {
-            if (arena != null) {
-                arena.close();
-                arena = null;
-            }
-        }
+        unmap();
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
