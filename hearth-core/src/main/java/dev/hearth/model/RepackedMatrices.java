@@ -7,6 +7,7 @@ import dev.hearth.tensor.InterleavedMatrix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -63,7 +64,8 @@ import java.util.zip.CRC32C;
  * half-written is ever visible under the final name; {@link #close} waits for it, since it reads memory that
  * closing frees. It is not fsynced: a file torn by a crash fails its CRCs and is rewritten. Before writing,
  * cache files whose source is gone or changed or whose layout is another version's, and temporary files older
- * than an hour, are removed.
+ * than an hour, are removed. {@link #prepare} writes the file when a model is installed instead (streamed, one
+ * matrix of memory), so that even the first load maps.
  */
 public final class RepackedMatrices implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RepackedMatrices.class.getName());
@@ -96,6 +98,14 @@ public final class RepackedMatrices implements AutoCloseable {
     private int repacked;
     private Thread writer;
     private volatile boolean written;
+    /** {@link #prepare}'s mode: each repacked matrix is appended to {@link #streamFile} and mapped from it. */
+    private boolean streaming;
+    private FileChannel stream;
+    private Path streamFile;
+    private long streamOffset;
+    private final List<Entry> streamed = new ArrayList<>();
+    /** {@link #prepare}'s callback before the first repack; null once called. */
+    private Runnable starting;
 
     /** One repacked tensor of a cache file: where its groups lie and their checksum. */
     private record Entry(String name, GgmlType type, long rows, long cols, long offset, long length, int crc) {}
@@ -137,6 +147,36 @@ public final class RepackedMatrices implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "repack cache not used: {0}", e.toString());
             return inMemory(file);
+        }
+    }
+
+    /**
+     * Makes sure the GGUF file at {@code gguf} has a valid cache file in {@code directory}, repacking it now if
+     * it has none: for the moment a model is installed (pulled, created), so that even its first load only maps.
+     * Where a load writes its cache from the repacked memory, this streams: each matrix is repacked, appended to
+     * the temporary file and mapped back from it, so it needs one matrix's memory, not the model's (a 4-bit 8 B
+     * model repacks 4.5 GiB). A cache that cannot be written is logged, as after a load.
+     *
+     * @param starting called once before the first matrix is repacked (not at all if none is): for a
+     *     progress line, since a large model takes seconds
+     * @return the matrices repacked and written now: 0 if the cache was complete already or nothing repacks
+     *     here (another type, no 512-bit vectors, no directory)
+     * @throws IOException if the file cannot be read, or {@link dev.hearth.gguf.GgufException} if it is not a
+     *     model this engine loads
+     */
+    public static int prepare(Path gguf, Path directory, Runnable starting) throws IOException {
+        try (GgufFile file = GgufFile.open(gguf); RepackedMatrices r = cached(file, directory)) {
+            // With no valid cache file, stream; with one (maybe missing a matrix), repack what is missing in
+            // memory and write as after a load.
+            r.streaming = r.cacheFile != null && r.cached.isEmpty();
+            r.starting = starting;
+            Architectures.load(file, r);
+            try {
+                return r.awaitWritten() ? r.repacked : 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 0;
+            }
         }
     }
 
@@ -335,12 +375,75 @@ public final class RepackedMatrices implements AutoCloseable {
                     groups, cols);
             reused++;
         } else {
-            m = repack(file, info, rows, cols);
+            if (starting != null) {
+                Runnable r = starting;
+                starting = null;
+                r.run();
+            }
+            m = streaming ? appendStreamed(info, rows, cols) : repack(file, info, rows, cols, file::allocate);
             repacked++;
         }
         matrices.put(info.name(), m);
         sources.add(file.tensorData(info));
         return m;
+    }
+
+    /** {@link #prepare}: repacks the tensor into scratch memory, appends it to the stream and maps it back. */
+    private InterleavedMatrix appendStreamed(GgufTensorInfo info, int rows, int cols) {
+        try {
+            if (stream == null) {
+                int reserved = headerBytes(file.tensors().stream().map(GgufTensorInfo::name).toList());
+                if (reserved > MAX_HEADER || file.tensors().size() > MAX_ENTRIES) {
+                    throw new IOException("too many tensors for a cache file");
+                }
+                Files.createDirectories(cacheFile.getParent());
+                removeStale(cacheFile.getParent());
+                streamFile = temporaryFile();
+                stream = FileChannel.open(streamFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE);
+                // The header goes first once it is known; no header lists more than every tensor of the file.
+                streamOffset = align(reserved);
+                arena = Arena.ofShared();
+            }
+            Entry e;
+            try (Arena scratch = Arena.ofShared()) {
+                e = append(stream, streamOffset, info.name(), repack(file, info, rows, cols, scratch));
+            }
+            streamed.add(e);
+            streamOffset = align(Math.addExact(e.offset, e.length));
+            int groups = rows / InterleavedMatrix.GROUP_ROWS;
+            MemorySegment region = stream.map(FileChannel.MapMode.READ_ONLY, e.offset, e.length, arena);
+            return new InterleavedMatrix(e.type, new MemorySegment[] {region}, groups, groups, cols);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("repack cache " + cacheFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #prepare}, once every matrix is appended: writes the header and renames the file into place. */
+    private void finishStream() {
+        try {
+            writeFully(stream, ByteBuffer.wrap(header(streamed)), 0);
+            stream.close();
+            Files.move(streamFile, cacheFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            written = true;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not write repack cache {0}: {1}", cacheFile, e.toString());
+        } finally {
+            closeStream();
+        }
+    }
+
+    /** Closes the stream, if open, and removes its temporary file unless it was renamed into place. */
+    private void closeStream() {
+        if (stream != null) {
+            try {
+                stream.close();
+            } catch (IOException ignored) {
+                // Closing a file only read and written through this channel; the file is deleted next.
+            }
+            deleteTemporary(streamFile);
+            stream = null;
+        }
     }
 
     /** Matrices of this load read from the cache file. */
@@ -367,7 +470,9 @@ public final class RepackedMatrices implements AutoCloseable {
             }
         }
         sources.clear();
-        if (cacheFile != null && repacked > 0 && writer == null) {
+        if (stream != null) {
+            finishStream();
+        } else if (cacheFile != null && repacked > 0 && writer == null && !streaming) {
             List<Map.Entry<String, InterleavedMatrix>> all = List.copyOf(matrices.entrySet());
             writer = Thread.ofVirtual().name("hearth-repack-cache").start(() -> write(all));
         }
@@ -386,60 +491,88 @@ public final class RepackedMatrices implements AutoCloseable {
     }
 
     private void write(List<Map.Entry<String, InterleavedMatrix>> all) {
-        Path dir = cacheFile.getParent();
-        Path tmp = dir.resolve(cacheFile.getFileName() + "." + ProcessHandle.current().pid() + "-"
-                + TEMPORARIES.incrementAndGet() + ".tmp");
+        Path tmp = temporaryFile();
         try {
-            Files.createDirectories(dir);
-            removeStale(dir);
-            byte[] id = identity.getBytes(StandardCharsets.UTF_8);
-            int headerBytes = FIXED + 4 + id.length + 4;
-            for (Map.Entry<String, InterleavedMatrix> e : all) {
-                headerBytes = Math.addExact(headerBytes, 4 + e.getKey().getBytes(StandardCharsets.UTF_8).length + 4 + 8 * 4 + 4);
-            }
+            Files.createDirectories(tmp.getParent());
+            removeStale(tmp.getParent());
+            int headerBytes = headerBytes(all.stream().map(Map.Entry::getKey).toList());
             if (headerBytes > MAX_HEADER || all.size() > MAX_ENTRIES) {
                 return;
             }
-            ByteBuffer h = ByteBuffer.allocate(headerBytes).order(ByteOrder.LITTLE_ENDIAN);
-            h.put(MAGIC).putInt(FORMAT_VERSION).putInt(Layouts.FINGERPRINT).putLong(file.fileSize())
-                    .putLong(sourceModified).putInt(headerBytes).putInt(all.size());
-            h.putInt(id.length).put(id);
-            byte[] buffer = new byte[1 << 20];
             long offset = align(headerBytes);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
+            List<Entry> entries = new ArrayList<>(all.size());
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 for (Map.Entry<String, InterleavedMatrix> e : all) {
-                    InterleavedMatrix m = e.getValue();
-                    CRC32C c = new CRC32C();
-                    long length = 0;
-                    for (MemorySegment region : m.regions()) {
-                        for (long at = 0; at < region.byteSize(); at += buffer.length) {
-                            int n = (int) Math.min(buffer.length, region.byteSize() - at);
-                            MemorySegment.copy(region, ValueLayout.JAVA_BYTE, at, buffer, 0, n);
-                            c.update(buffer, 0, n);
-                            writeFully(ch, ByteBuffer.wrap(buffer, 0, n), offset + length);
-                            length += n;
-                        }
-                    }
-                    byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
-                    h.putInt(name.length).put(name).putInt(m.type().id()).putLong(m.rows()).putLong(m.cols())
-                            .putLong(offset).putLong(length).putInt((int) c.getValue());
-                    offset = align(Math.addExact(offset, length));
+                    Entry written = append(ch, offset, e.getKey(), e.getValue());
+                    entries.add(written);
+                    offset = align(Math.addExact(written.offset, written.length));
                 }
-                h.putInt(crc(h.array(), 0, headerBytes - 4));
-                writeFully(ch, h.flip(), 0);
+                writeFully(ch, ByteBuffer.wrap(header(entries)), 0);
             }
             Files.move(tmp, cacheFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             written = true;
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not write repack cache {0}: {1}", cacheFile, e.toString());
         } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // Best effort: a leftover temporary is removed by a later write once it is an hour old.
+            deleteTemporary(tmp);
+        }
+    }
+
+    /** A new temporary name beside the cache file, unique in this process and among processes. */
+    private Path temporaryFile() {
+        return cacheFile.resolveSibling(cacheFile.getFileName() + "." + ProcessHandle.current().pid() + "-"
+                + TEMPORARIES.incrementAndGet() + ".tmp");
+    }
+
+    private static void deleteTemporary(Path tmp) {
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+            // Best effort: a leftover temporary is removed by a later write once it is an hour old.
+        }
+    }
+
+    /** Bytes of a header that lists tensors of these names. */
+    private int headerBytes(List<String> names) {
+        int bytes = FIXED + 4 + identity.getBytes(StandardCharsets.UTF_8).length + 4;
+        for (String name : names) {
+            bytes = Math.addExact(bytes, 4 + name.getBytes(StandardCharsets.UTF_8).length + 4 + 8 * 4 + 4);
+        }
+        return bytes;
+    }
+
+    /** The header of a cache file holding {@code entries}, its CRC-32C last (the layout of the class comment). */
+    private byte[] header(List<Entry> entries) {
+        int headerBytes = headerBytes(entries.stream().map(Entry::name).toList());
+        byte[] id = identity.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer h = ByteBuffer.allocate(headerBytes).order(ByteOrder.LITTLE_ENDIAN);
+        h.put(MAGIC).putInt(FORMAT_VERSION).putInt(Layouts.FINGERPRINT).putLong(file.fileSize())
+                .putLong(sourceModified).putInt(headerBytes).putInt(entries.size());
+        h.putInt(id.length).put(id);
+        for (Entry e : entries) {
+            byte[] name = e.name.getBytes(StandardCharsets.UTF_8);
+            h.putInt(name.length).put(name).putInt(e.type.id()).putLong(e.rows).putLong(e.cols).putLong(e.offset)
+                    .putLong(e.length).putInt(e.crc);
+        }
+        h.putInt(crc(h.array(), 0, headerBytes - 4));
+        return h.array();
+    }
+
+    /** Writes matrix {@code m}'s groups to {@code ch} at {@code offset}: its entry, with their CRC-32C. */
+    private static Entry append(FileChannel ch, long offset, String name, InterleavedMatrix m) throws IOException {
+        byte[] buffer = new byte[1 << 20];
+        CRC32C c = new CRC32C();
+        long length = 0;
+        for (MemorySegment region : m.regions()) {
+            for (long at = 0; at < region.byteSize(); at += buffer.length) {
+                int n = (int) Math.min(buffer.length, region.byteSize() - at);
+                MemorySegment.copy(region, ValueLayout.JAVA_BYTE, at, buffer, 0, n);
+                c.update(buffer, 0, n);
+                writeFully(ch, ByteBuffer.wrap(buffer, 0, n), offset + length);
+                length += n;
             }
         }
+        return new Entry(name, m.type(), m.rows(), m.cols(), offset, length, (int) c.getValue());
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
@@ -519,6 +652,7 @@ public final class RepackedMatrices implements AutoCloseable {
                 interrupted = true;
             }
         }
+        closeStream();
         unmap();
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -528,13 +662,13 @@ public final class RepackedMatrices implements AutoCloseable {
     // ---- repacking ----------------------------------------------------------------------------------------
 
     /**
-     * The tensor's rows in {@link InterleavedMatrix}'s layout. Read from the mapping in slabs of about 1 MiB,
-     * repacked, allocated and filled on the threads of the common fork-join pool (on one thread, allocating and
+     * The tensor's rows in {@link InterleavedMatrix}'s layout, in slabs of about 1 MiB from {@code memory}. Read
+     * from the mapping, repacked, allocated and filled on the threads of the common fork-join pool (on one thread, allocating and
      * filling 522 MiB took 1 s of a 1 B model's load), then the mapped pages are unloaded
      * ({@code madvise(MADV_DONTNEED)}): they leave this process's resident memory, and the page cache keeps them
      * for the next start.
      */
-    static InterleavedMatrix repack(GgufFile file, GgufTensorInfo info, int rows, int cols) {
+    static InterleavedMatrix repack(GgufFile file, GgufTensorInfo info, int rows, int cols, SegmentAllocator memory) {
         MemorySegment src = file.tensorData(info);
         int groupBytes = Math.toIntExact(InterleavedMatrix.groupBytes(info.type(), cols));
         int groups = rows / InterleavedMatrix.GROUP_ROWS;
@@ -549,7 +683,7 @@ public final class RepackedMatrices implements AutoCloseable {
             for (int t = task; t < slabs.length; t += tasks) {
                 int first = t * perSlab;
                 int n = Math.min(perSlab, groups - first);
-                MemorySegment slab = file.allocate((long) n * groupBytes, 64);
+                MemorySegment slab = memory.allocate((long) n * groupBytes, 64);
                 for (int i = 0; i < n; i++) {
                     repacker.repackGroup(info.type(), src, (long) (first + i) * groupBytes, cols, out, 0);
                     MemorySegment.copy(out, 0, slab, ValueLayout.JAVA_BYTE, (long) i * groupBytes, groupBytes);

@@ -100,6 +100,52 @@ class RepackedMatricesTest {
         assertSameWeights(second, inMemory);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = FileType.class, names = {"Q4_0", "Q4_K_M"})
+    void prepareWritesTheCacheAFirstLoadMaps(FileType type) throws Exception {
+        Path file = model(type, "m.gguf", 5);
+        Load inMemory = load(file, null);
+
+        java.util.concurrent.atomic.AtomicInteger starts = new java.util.concurrent.atomic.AtomicInteger();
+        assertThat(RepackedMatrices.prepare(file, cache, starts::incrementAndGet)).isEqualTo(inMemory.repacked());
+        assertThat(starts).hasValue(1);
+        onlyCacheFile();
+        Load first = load(file, cache);
+        assertThat(first.reused()).isEqualTo(inMemory.repacked());
+        assertThat(first.repacked()).isZero();
+        assertSameWeights(first, inMemory);
+        // Complete already: nothing to do, and no temporary left behind.
+        assertThat(RepackedMatrices.prepare(file, cache, starts::incrementAndGet)).isZero();
+        assertThat(starts).hasValue(1);
+        onlyCacheFile();
+    }
+
+    @Test
+    void prepareReplacesADamagedCacheAndSkipsWhatDoesNotRepack() throws Exception {
+        Path file = model(FileType.Q4_0, "m.gguf", 6);
+        Load reference = load(file, cache);
+        Path cacheFile = onlyCacheFile();
+        byte[] bytes = Files.readAllBytes(cacheFile);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(cacheFile, bytes);
+        assertThat(RepackedMatrices.prepare(file, cache, () -> {})).isEqualTo(reference.repacked());
+        assertSameWeights(load(file, cache), reference);
+
+        Path q8 = model(FileType.Q8_0, "q8.gguf", 6);
+        assertThat(RepackedMatrices.prepare(q8, cache, () -> {})).isZero();
+        assertThat(RepackedMatrices.prepare(file, null, () -> {})).isZero();
+        onlyCacheFile();
+    }
+
+    @Test
+    void prepareOfAFileThatIsNoModelFailsWithoutACacheFile() throws Exception {
+        Path notGguf = dir.resolve("x.gguf");
+        Files.write(notGguf, new byte[100]);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RepackedMatrices.prepare(notGguf, cache, () -> {}))
+                .isInstanceOf(RuntimeException.class);
+        assertThat(cache).doesNotExist();
+    }
+
     @Test
     void damagedDataIsRepackedAndTheFileRewritten() throws Exception {
         Path file = model(FileType.Q4_K_M, "m.gguf", 4);

@@ -19,6 +19,7 @@ import dev.hearth.store.ModelStore;
 import dev.hearth.store.Progress;
 import dev.hearth.store.StoreException;
 import dev.hearth.store.StoredModel;
+import dev.hearth.store.WeightsPreparation;
 import dev.hearth.store.hardware.Hardware;
 import dev.hearth.store.hardware.MemoryEstimate;
 import dev.hearth.store.modelfile.ChatMessage;
@@ -51,6 +52,7 @@ public final class LocalModelLibrary implements ModelLibrary {
     private final long machineMemory;
     private final int defaultContextLength;
     private final Consumer<String> warnings;
+    private final WeightsPreparation preparation;
     private HttpClient http;
 
     /**
@@ -60,6 +62,15 @@ public final class LocalModelLibrary implements ModelLibrary {
      */
     public LocalModelLibrary(ModelStore store, PullOptions pullOptions, long machineMemory, int defaultContextLength,
             Consumer<String> warnings) {
+        this(store, pullOptions, machineMemory, defaultContextLength, warnings, WeightsPreparation.NONE);
+    }
+
+    /**
+     * @param preparation run on a pulled or created model's weights before "success" (the repack cache)
+     */
+    public LocalModelLibrary(ModelStore store, PullOptions pullOptions, long machineMemory, int defaultContextLength,
+            Consumer<String> warnings, WeightsPreparation preparation) {
+        this.preparation = preparation;
         this.store = store;
         this.pullOptions = pullOptions;
         this.machineMemory = machineMemory;
@@ -70,7 +81,8 @@ public final class LocalModelLibrary implements ModelLibrary {
     /** The library of {@code HEARTH_MODELS}, with default pull options and this machine's memory. */
     public static LocalModelLibrary open(HearthSettings settings, Consumer<String> warnings) {
         return new LocalModelLibrary(new ModelStore(settings.models()), PullOptions.defaults(),
-                Hardware.totalMemoryBytes(), settings.contextLength(), warnings);
+                Hardware.totalMemoryBytes(), settings.contextLength(), warnings,
+                settings.repackCache().map(WeightsPreparation::repackCache).orElse(WeightsPreparation.NONE));
     }
 
     public ModelStore store() {
@@ -90,7 +102,7 @@ public final class LocalModelLibrary implements ModelLibrary {
 
     @Override
     public ModelSummary pull(String name, boolean insecure, Progress progress) throws IOException {
-        StoredModel m = new Puller(store, pullOptions.withInsecure(insecure), http(), machineMemory)
+        StoredModel m = new Puller(store, pullOptions.withInsecure(insecure), http(), machineMemory, preparation)
                 .pull(name, progress);
         return summary(m);
     }
@@ -230,6 +242,7 @@ public final class LocalModelLibrary implements ModelLibrary {
                 progress.status("writing manifest");
                 try {
                     StoredModel stored = store.commitManifest(name, manifest.toJson());
+                    manifest.modelLayer().ifPresent(w -> preparation.prepare(store.blobPath(w.digest()), progress));
                     progress.status("success");
                     return summary(stored);
                 } catch (MissingBlobException e) {

@@ -13,6 +13,7 @@ import dev.hearth.store.ModelStore;
 import dev.hearth.store.NotEnoughDiskSpaceException;
 import dev.hearth.store.StoreException;
 import dev.hearth.store.StoredModel;
+import dev.hearth.store.WeightsPreparation;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.FileStore;
@@ -38,15 +39,26 @@ public final class Puller {
     private final PullOptions options;
     private final HttpClient http;
     private final long machineMemory;
+    private final WeightsPreparation preparation;
 
     /**
      * @param machineMemory bytes of memory on this machine, for the fit warning (0: no warning)
      */
     public Puller(ModelStore store, PullOptions options, HttpClient http, long machineMemory) {
+        this(store, options, http, machineMemory, WeightsPreparation.NONE);
+    }
+
+    /**
+     * @param machineMemory bytes of memory on this machine, for the fit warning (0: no warning)
+     * @param preparation run on the pulled weights once the manifest is written, before "success"
+     */
+    public Puller(ModelStore store, PullOptions options, HttpClient http, long machineMemory,
+            WeightsPreparation preparation) {
         this.store = store;
         this.options = options;
         this.http = http;
         this.machineMemory = machineMemory;
+        this.preparation = preparation;
     }
 
     public StoredModel pull(String nameText, Progress progress) throws IOException {
@@ -82,6 +94,7 @@ public final class Puller {
                 progress.status("writing manifest");
                 try {
                     StoredModel stored = store.commitManifest(name, manifestBytes);
+                    preparation.prepare(store.blobPath(manifest.modelLayer().orElseThrow().digest()), progress);
                     progress.status("success");
                     return stored;
                 } catch (MissingBlobException e) {

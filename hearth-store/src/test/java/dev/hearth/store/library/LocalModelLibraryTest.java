@@ -176,6 +176,45 @@ class LocalModelLibraryTest {
     }
 
     @Test
+    void createWritesTheRepackCacheSoTheFirstLoadMaps() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.hearth.tensor.InterleavedMatrix.repacksHere(),
+                "this machine does not repack (no 512-bit vectors)");
+        Path cache = dir.resolve("repack");
+        LocalModelLibrary prepared = new LocalModelLibrary(new ModelStore(dir.resolve("models")), PullOptions.defaults(),
+                16L << 30, 4096, warnings::add, dev.hearth.store.WeightsPreparation.repackCache(cache));
+        Path gguf = Files.copy(TestModels.model("llama3-Q4_K_M.gguf"), dir.resolve("q4.gguf"));
+        List<String> steps = new ArrayList<>();
+        prepared.create("q4", Modelfile.parse("FROM ./q4.gguf"), dir, null, new Progress() {
+            @Override
+            public void status(String status) {
+                steps.add(status);
+            }
+        });
+        assertThat(steps.subList(steps.indexOf("writing manifest"), steps.size()))
+                .containsExactly("writing manifest", "preparing weights for this CPU", "success");
+        try (var files = Files.list(cache)) {
+            assertThat(files).singleElement().satisfies(f -> assertThat(f.toString()).endsWith(".repack"));
+        }
+        Path weights = prepared.resolver().resolve("q4").modelPath();
+        try (var file = dev.hearth.gguf.GgufFile.open(weights);
+                var repacked = dev.hearth.model.RepackedMatrices.cached(file, cache)) {
+            dev.hearth.model.Architectures.load(file, repacked);
+            assertThat(repacked.reused()).isPositive();
+            assertThat(repacked.repacked()).isZero();
+        }
+        // Weights that do not repack install without the step.
+        steps.clear();
+        Files.copy(TestModels.model("llama3-Q8_0.gguf"), dir.resolve("q8.gguf"));
+        prepared.create("q8", Modelfile.parse("FROM ./q8.gguf"), dir, null, new Progress() {
+            @Override
+            public void status(String status) {
+                steps.add(status);
+            }
+        });
+        assertThat(steps).contains("success").doesNotContain("preparing weights for this CPU");
+    }
+
+    @Test
     void createQuantizesFloatWeights() throws Exception {
         Path f16 = TestModels.model("llama3-F16.gguf");
         List<String> steps = new ArrayList<>();

@@ -138,6 +138,18 @@ class PullerTest {
     }
 
     @Test
+    void preparesThePulledWeightsBeforeReportingSuccess() throws IOException {
+        List<Path> prepared = new ArrayList<>();
+        StoredModel m = new Puller(store, options(), HTTP, 0, (weights, progress) -> {
+            prepared.add(weights);
+            progress.status("preparing");
+        }).pull(registry.name("library/tiny", "q8"), recorder);
+        assertThat(prepared).containsExactly(store.blobPath(m.manifest().modelLayer().orElseThrow().digest()));
+        assertThat(events.subList(events.indexOf("status writing manifest"), events.size()))
+                .containsExactly("status writing manifest", "status preparing", "status success");
+    }
+
+    @Test
     void pullsAllLayersInParallelRangedParts() throws IOException {
         StoredModel m = pull();
         assertInstalledExactly(tiny);
