@@ -70,12 +70,27 @@ class GenerateCommandTest {
         }
         assertThat(out.get("prompt_top")).hasSize(ref.get("prompt_tokens").size());
         assertThat(out.get("generated_top")).hasSize(24);
-        // Top-1 of every prompt position and step agrees, with the logit within the golden tolerance.
+        // Top-1 of every prompt position agrees, with the logit within the golden tolerance. A prompt this short
+        // (2 tokens) takes its matrix products row by row, with x quantized to 8-bit blocks as llama.cpp's CPU
+        // backend does (Transformer.rowByRowLimit), so testdata's rule for such engines applies: within 1.5 times
+        // llama.cpp's own largest difference from reference-exact over these positions, and never under 0.02.
+        JsonNode llamaCpp = JSON.readTree(DATA.resolve("reference/llama-spm-Q4_K_M.json").toFile()).get("cases").get(0);
+        double own = 0;
+        for (int i = 0; i < ref.get("prompt_top").size(); i++) {
+            for (JsonNode exact : ref.get("prompt_top").get(i)) {
+                for (JsonNode quantized : llamaCpp.get("prompt_top").get(i)) {
+                    if (quantized.get(0).asInt() == exact.get(0).asInt()) {
+                        own = Math.max(own, Math.abs(quantized.get(1).asDouble() - exact.get(1).asDouble()));
+                    }
+                }
+            }
+        }
+        double tolerance = Math.max(0.02, 1.5 * own);
         for (int i = 0; i < out.get("prompt_top").size(); i++) {
             JsonNode ours = out.get("prompt_top").get(i).get(0);
             JsonNode theirs = ref.get("prompt_top").get(i).get(0);
             assertThat(ours.get(0).asInt()).isEqualTo(theirs.get(0).asInt());
-            assertThat(Math.abs(ours.get(1).asDouble() - theirs.get(1).asDouble())).isLessThan(0.02);
+            assertThat(Math.abs(ours.get(1).asDouble() - theirs.get(1).asDouble())).isLessThan(tolerance);
         }
         assertThat(out.get("text").asString()).isNotEmpty();
         assertThat(out.get("done_reason").asString()).isEqualTo("length");

@@ -48,6 +48,8 @@ public final class InferenceState {
     final Transformer.Tasks tasks;
     /** For the single-sequence {@link Transformer#forward(Model, InferenceState, dev.hearth.engine.ComputePool, int[], int, int, boolean)}. */
     final Batch singleSequenceBatch;
+    /** Asked between layers whether to abandon the pass ({@link Transformer.PassAbandoned}); null: never. */
+    java.util.function.BooleanSupplier abandonWhen;
 
     /** One sequence; see {@link #InferenceState(ModelConfig, int, int, int, int, int)}. */
     public InferenceState(ModelConfig config, int contextLength, int batchCapacity, int logitRows, int threads) {
@@ -122,6 +124,15 @@ public final class InferenceState {
 
     public int logitRows() {
         return logitRows;
+    }
+
+    /**
+     * Makes every later pass over this state ask {@code abandon} before each layer and before the logits, and
+     * stop with {@link Transformer.PassAbandoned} when it answers true: for work that must yield at once (a
+     * warm-up when a request arrives). An abandoned pass leaves the positions it was filling undefined.
+     */
+    public void abandonWhen(java.util.function.BooleanSupplier abandon) {
+        this.abandonWhen = abandon;
     }
 
     /** Forgets every sequence (the cache contents are simply overwritten later). */

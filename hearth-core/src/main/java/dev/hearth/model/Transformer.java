@@ -88,6 +88,7 @@ public final class Transformer {
         }
 
         for (int l = 0; l < c.blockCount(); l++) {
+            abandonIfAsked(s);
             LayerWeights lw = w.layers()[l];
             boolean swa = c.isSlidingWindowLayer(l);
             Layers.rmsNorm(s.xb, s.x, lw.attnNorm(), n, dim, c.rmsEps());
@@ -156,11 +157,56 @@ public final class Transformer {
         if (rows == 0) {
             return;
         }
+        abandonIfAsked(s);
         Layers.rmsNorm(s.xb, s.x, w.outputNorm(), rows, dim, c.rmsEps());
         tasks.matmul(pool, w.output(), s.xb, rows, s.logits);
         if (c.finalLogitSoftcap() > 0) {
             Layers.softcap(s.logits, rows * c.vocabSize(), c.finalLogitSoftcap());
         }
+    }
+
+    /** Thrown by a pass over a state whose {@link InferenceState#abandonWhen} check said so. */
+    public static final class PassAbandoned extends RuntimeException {
+        PassAbandoned() {
+            super("pass abandoned", null, false, false);
+        }
+    }
+
+    private static void abandonIfAsked(InferenceState s) {
+        if (s.abandonWhen != null && s.abandonWhen.getAsBoolean()) {
+            throw new PassAbandoned();
+        }
+    }
+
+    /**
+     * Up to how many rows a batch's product with these matrices is cheaper as that many matrix-vector products
+     * (each reading the weights once) than as one matrix-matrix product. The batched kernels decode every weight
+     * to float once per batch and then multiply in tiles, which costs about as much for 2 rows as for 16:
+     * Llama-3.2-1B, 2 threads, whole passes of n tokens, in ms (2026-11-24):
+     * <pre>
+     *   weights   n = 1 (vector)   n = 2 .. 16 (batched)
+     *   Q4_0           33              265-290
+     *   Q8_0           58              273-302
+     *   F16           117              307-322
+     * </pre>
+     * The vector products stream the weights, so their time goes with bytes per weight; the second and later
+     * rows find much of a matrix in the last-level cache (one layer's q/k/v of Q4_0 is 3.5 MB), so row by row
+     * took Q4_0 33 ms + 19 ms per further row, Q8_0 46 + 33. Up to 6 / (bytes per weight) rows go row by row
+     * (Q4_0 and Q4_K 10, Q6_K 7, Q8_0 5, F16 3, F32 1): Q4_0 2 rows 50 ms, 8 rows 158 ms; Q8_0 4 rows 144 ms.
+     * A chat turn's few new tokens and a decode step of a few parallel sequences fall in this range.
+     */
+    static int rowByRowLimit(WeightMatrix m0, WeightMatrix m1, WeightMatrix m2) {
+        long weights = weights(m0) + weights(m1) + weights(m2);
+        long bytes = bytes(m0) + bytes(m1) + bytes(m2);
+        return (int) (6 * weights / Math.max(1, bytes));
+    }
+
+    private static long weights(WeightMatrix m) {
+        return m == null ? 0 : (long) m.rows() * m.cols();
+    }
+
+    private static long bytes(WeightMatrix m) {
+        return m == null ? 0 : weights(m) / m.type().blockSize() * m.type().typeSize();
     }
 
     /**
@@ -198,6 +244,18 @@ public final class Transformer {
 
         private void project(ComputePool pool, float[] x, int n, WeightMatrix m0, float[] o0, WeightMatrix m1,
                 float[] o1, WeightMatrix m2, float[] o2, ModelConfig.Activation activation) {
+            if (n > 1 && n <= rowByRowLimit(m0, m1, m2)) {
+                for (int row = 0; row < n; row++) {
+                    project(pool, x, 1, row, m0, o0, m1, o1, m2, o2, activation);
+                }
+            } else {
+                project(pool, x, n, 0, m0, o0, m1, o1, m2, o2, activation);
+            }
+        }
+
+        /** Rows {@code first .. first + n} of x (and of the outputs): as one batch if n > 1. */
+        private void project(ComputePool pool, float[] x, int n, int first, WeightMatrix m0, float[] o0,
+                WeightMatrix m1, float[] o1, WeightMatrix m2, float[] o2, ModelConfig.Activation activation) {
             ProjectionTask p = projection;
             if (n > 1) {
                 pack.x = x;
@@ -215,6 +273,7 @@ public final class Transformer {
             }
             p.x = x;
             p.n = n;
+            p.first = first;
             p.m0 = m0;
             p.o0 = o0;
             p.m1 = m1;
@@ -262,6 +321,8 @@ public final class Transformer {
         private final InferenceState s;
         float[] x;
         int n;
+        /** The first row of x and of the outputs (n == 1: the row a batch's matrix products take one by one). */
+        int first;
         WeightMatrix m0;
         WeightMatrix m1;
         WeightMatrix m2;
@@ -280,7 +341,7 @@ public final class Transformer {
                 rows(m0, start, end, o0, thread);
                 rows(m1, start, end, o1, thread);
                 int ffn = m0.rows();
-                for (int t = 0; t < n; t++) {
+                for (int t = first; t < first + n; t++) {
                     Layers.gatedActivation(o0, o1, t * ffn + start, t * ffn + end, activation);
                 }
                 return;
@@ -302,7 +363,7 @@ public final class Transformer {
 
         private void rows(WeightMatrix m, int from, int to, float[] out, int thread) {
             if (n == 1) {
-                m.gemv(from, to, x, 0, out, 0, s.gemvScratch[thread]);
+                m.gemv(from, to, x, first * m.cols(), out, first * m.rows(), s.gemvScratch[thread]);
             } else {
                 m.gemm(from, to, s.packed, n, out, s.tiles[thread]);
             }
