@@ -62,6 +62,8 @@ public final class InferenceEngine implements AutoCloseable {
     private final ArrayDeque<Request> waiting = new ArrayDeque<>();
     private volatile Thread loopThread;
     private volatile boolean closed;
+    private volatile boolean warmingUp;
+    private volatile int warmUpRounds;
 
     /**
      * @param slots sequences generated together
@@ -238,14 +240,38 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     /** Starts a platform thread that steps whenever there is work, until {@link #close}. */
-    public synchronized void startLoop(String name) {
+    public void startLoop(String name) {
+        startLoop(name, false);
+    }
+
+    /**
+     * Starts a platform thread that steps whenever there is work, until {@link #close}; with {@code warmUp},
+     * it first spends idle time on {@link JitWarmUp} passes, until they stop getting faster or the first
+     * request or embedding arrives (then abandoned within a layer: that request warms the rest).
+     */
+    public synchronized void startLoop(String name, boolean warmUp) {
         if (loopThread != null) {
             return;
         }
+        warmingUp = warmUp;
         Thread t = Thread.ofPlatform().daemon().name(name).unstarted(() -> {
+            JitWarmUp warm = warmUp ? newWarmUp() : null;
             while (!closed) {
                 if (hasWork()) {
+                    warm = null;
+                    warmingUp = false;
                     step();
+                } else if (warm != null) {
+                    try {
+                        warm.nextPass();
+                        warmUpRounds = warm.rounds();
+                    } catch (RuntimeException | OutOfMemoryError e) {
+                        warm = null; // a warm-up never stops the engine; the first request shows any real problem
+                    }
+                    if (warm == null || warm.done()) {
+                        warm = null;
+                        warmingUp = false;
+                    }
                 } else {
                     LockSupport.parkNanos(50_000_000L);
                 }
@@ -254,6 +280,25 @@ public final class InferenceEngine implements AutoCloseable {
         });
         loopThread = t;
         t.start();
+    }
+
+    private JitWarmUp newWarmUp() {
+        try {
+            return new JitWarmUp(model, pool, () -> closed || !submitted.isEmpty() || !tasks.isEmpty());
+        } catch (RuntimeException | OutOfMemoryError e) {
+            warmingUp = false;
+            return null;
+        }
+    }
+
+    /** Whether the loop is still warming up (see {@link #startLoop(String, boolean)}). */
+    public boolean warmingUp() {
+        return warmingUp;
+    }
+
+    /** Warm-up rounds the loop completed. */
+    public int warmUpRounds() {
+        return warmUpRounds;
     }
 
     /** One forward pass over every active sequence; admits waiting requests into free slots first. */

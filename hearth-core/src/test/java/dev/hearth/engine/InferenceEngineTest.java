@@ -59,6 +59,50 @@ class InferenceEngineTest {
     }
 
     @Test
+    void warmUpRunsWhileIdleAndYieldsToRequests() throws Exception {
+        int[] p = prompt("The quick brown fox");
+        int[] expected;
+        try (InferenceEngine engine = new InferenceEngine(loaded.model(), loaded.tokenizer(), pool, 2, 128, 8)) {
+            expected = engine.run(p, GenerationOptions.greedy(8), new GenerationListener() {}).tokens();
+        }
+        // Idle: rounds until they stop getting faster, at least two, at most the limit.
+        try (InferenceEngine engine = new InferenceEngine(loaded.model(), loaded.tokenizer(), pool, 2, 128, 8)) {
+            engine.startLoop("warm-idle", true);
+            assertThat(engine.warmingUp()).isTrue();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (engine.warmingUp() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(engine.warmingUp()).isFalse();
+            assertThat(engine.warmUpRounds()).isBetween(2, JitWarmUp.MAX_ROUNDS);
+            assertThat(engine.submit(p, GenerationOptions.greedy(8), new GenerationListener() {}).result()
+                    .get(60, TimeUnit.SECONDS).tokens()).containsExactly(expected);
+        }
+        // A request at once: the warm-up stops for it, and its tokens are those of an engine without one.
+        try (InferenceEngine engine = new InferenceEngine(loaded.model(), loaded.tokenizer(), pool, 2, 128, 8)) {
+            engine.startLoop("warm-busy", true);
+            GenerationResult r = engine.submit(p, GenerationOptions.greedy(8), new GenerationListener() {}).result()
+                    .get(60, TimeUnit.SECONDS);
+            assertThat(r.tokens()).containsExactly(expected);
+            assertThat(engine.warmingUp()).isFalse();
+        }
+    }
+
+    @Test
+    void warmUpPassesAreAbandonedWhenAsked() {
+        AtomicInteger asked = new AtomicInteger();
+        JitWarmUp warm = new JitWarmUp(loaded.model(), pool, () -> asked.incrementAndGet() > 1);
+        assertThat(warm.nextPass()).isFalse(); // abandoned at the second check (before layer 1 or the logits)
+        assertThat(warm.rounds()).isZero();
+        JitWarmUp free = new JitWarmUp(loaded.model(), pool, () -> false);
+        for (int i = 0; i < 3 * JitWarmUp.MAX_ROUNDS && !free.done(); i++) {
+            assertThat(free.nextPass()).isTrue();
+        }
+        assertThat(free.done()).isTrue();
+        assertThat(free.rounds()).isBetween(2, JitWarmUp.MAX_ROUNDS);
+    }
+
+    @Test
     void backgroundLoopServesConcurrentRequests() throws Exception {
         try (InferenceEngine engine = new InferenceEngine(loaded.model(), loaded.tokenizer(), pool, 4, 128, 16)) {
             engine.startLoop("test-engine");
