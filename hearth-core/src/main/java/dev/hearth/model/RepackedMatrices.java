@@ -708,7 +708,7 @@ public final class RepackedMatrices implements AutoCloseable {
         private static int fingerprint() {
             CRC32C c = new CRC32C();
             java.util.Random random = new java.util.Random(0x4865617274L);
-            for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K}) {
+            for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
                 int cols = 256;
                 byte[] rows = new byte[Math.toIntExact(InterleavedMatrix.groupBytes(type, cols))];
                 random.nextBytes(rows);

@@ -9,7 +9,7 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * A weight matrix repacked at load into groups of 32 interleaved rows, for 16-bit integer products in
- * generation: {@link InterleavedQ4_0}, {@link InterleavedQ4_K} and {@link InterleavedQ6_K} define the layouts
+ * generation: {@link InterleavedQ4_0}, {@link InterleavedQ4_K}, {@link InterleavedQ5_K} and {@link InterleavedQ6_K} define the layouts
  * and kernels, this class holds the repacked groups and what the kernels share, x quantized to 8-bit blocks.
  *
  * <p><b>Why.</b> The float kernels of {@link GemvKernels} need about 14 vector operations per 32 4-bit weights
@@ -36,7 +36,7 @@ public final class InterleavedMatrix {
     static final boolean SUPPORTED = FloatVector.SPECIES_PREFERRED.length() == 16;
     /**
      * Floats of temporary space for converted scales (and Q4_0's block sums), in the gemv scratch and the prompt
-     * tile: Q4_0 512 + 512, Q4_K 576, Q6_K 544.
+     * tile: Q4_0 512 + 512, Q4_K and Q5_K 576, Q6_K 544.
      */
     static final int TEMP = 1024;
 
@@ -94,7 +94,7 @@ public final class InterleavedMatrix {
         }
         return switch (type) {
             case Q4_0 -> cols % 32 == 0;
-            case Q4_K, Q6_K -> cols % 256 == 0;
+            case Q4_K, Q5_K, Q6_K -> cols % 256 == 0;
             default -> false;
         };
     }
@@ -116,13 +116,15 @@ public final class InterleavedMatrix {
 
     /** {@link #repackGroup} with staging arrays reused from call to call: one per thread. */
     public static final class Repacker {
-        private final byte[] in = new byte[Math.max(InterleavedQ4_0.STAGING, InterleavedQ4_K.STAGING_IN)];
+        private final byte[] in = new byte[Math.max(InterleavedQ4_0.STAGING,
+                Math.max(InterleavedQ4_K.STAGING_IN, InterleavedQ5_K.STAGING_IN))];
         private final byte[] blocks = new byte[InterleavedQ4_K.STAGING_BLOCKS];
 
         public void repackGroup(GgmlType type, MemorySegment src, long srcOffset, int cols, byte[] dst, int dstOffset) {
             switch (type) {
                 case Q4_0 -> InterleavedQ4_0.repackGroup(src, srcOffset, cols, dst, dstOffset, in);
                 case Q4_K -> InterleavedQ4_K.repackGroup(src, srcOffset, cols, dst, dstOffset, in, blocks);
+                case Q5_K -> InterleavedQ5_K.repackGroup(src, srcOffset, cols, dst, dstOffset, in, blocks);
                 case Q6_K -> InterleavedQ6_K.repackGroup(src, srcOffset, cols, dst, dstOffset);
                 default -> throw new IllegalArgumentException(type + " is not repacked");
             }
@@ -182,6 +184,7 @@ public final class InterleavedMatrix {
         switch (type) {
             case Q4_0 -> InterleavedQ4_0.dequantizeRow(segment(g), base(g), cols, row % GROUP_ROWS, out, outOffset);
             case Q4_K -> InterleavedQ4_K.dequantizeRow(segment(g), base(g), cols, row % GROUP_ROWS, out, outOffset);
+            case Q5_K -> InterleavedQ5_K.dequantizeRow(segment(g), base(g), cols, row % GROUP_ROWS, out, outOffset);
             case Q6_K -> InterleavedQ6_K.dequantizeRow(segment(g), base(g), cols, row % GROUP_ROWS, out, outOffset);
             default -> throw new AssertionError(type);
         }
@@ -198,6 +201,7 @@ public final class InterleavedMatrix {
         return switch (type) {
             case Q4_0 -> InterleavedQ4_0.dotRow(segment(g), base(g), cols, row % GROUP_ROWS, x, xOffset);
             case Q4_K -> InterleavedQ4_K.dotRow(segment(g), base(g), cols, row % GROUP_ROWS, x, xOffset);
+            case Q5_K -> InterleavedQ5_K.dotRow(segment(g), base(g), cols, row % GROUP_ROWS, x, xOffset);
             case Q6_K -> InterleavedQ6_K.dotRow(segment(g), base(g), cols, row % GROUP_ROWS, x, xOffset);
             default -> throw new AssertionError(type);
         };
@@ -219,6 +223,7 @@ public final class InterleavedMatrix {
         switch (type) {
             case Q4_0 -> InterleavedQ4_0.gemv(this, rowStart, rowEnd, out, outOffset, scratch);
             case Q4_K -> InterleavedQ4_K.gemv(this, rowStart, rowEnd, out, outOffset, scratch);
+            case Q5_K -> InterleavedQ5_K.gemv(this, rowStart, rowEnd, out, outOffset, scratch);
             case Q6_K -> InterleavedQ6_K.gemv(this, rowStart, rowEnd, out, outOffset, scratch);
             default -> throw new AssertionError(type);
         }
@@ -232,6 +237,7 @@ public final class InterleavedMatrix {
         switch (type) {
             case Q4_0 -> InterleavedQ4_0.dequantizeGroup(segment(g), base(g), cols, dst, temp, tempOffset);
             case Q4_K -> InterleavedQ4_K.dequantizeGroup(segment(g), base(g), cols, dst, temp, tempOffset);
+            case Q5_K -> InterleavedQ5_K.dequantizeGroup(segment(g), base(g), cols, dst, temp, tempOffset);
             case Q6_K -> InterleavedQ6_K.dequantizeGroup(segment(g), base(g), cols, dst, temp, tempOffset);
             default -> throw new AssertionError(type);
         }

@@ -36,8 +36,8 @@ final class InterleavedQ4_K {
     private static final int SUPER_BLOCK_BYTES = 144;
     /** Bytes of one super-block of a group. */
     private static final int GROUP_SUPER_BYTES = GROUP_ROWS * SUPER_BLOCK_BYTES;
-    private static final int PLANES = 128;
-    private static final int QUANTS = 512;
+    static final int PLANES = 128;
+    static final int QUANTS = 512;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
@@ -45,9 +45,9 @@ final class InterleavedQ4_K {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long LOW_NIBBLES = 0x0F0F0F0F0F0F0F0FL;
     /** Temporary floats of a super-block: d, dmin, then the eight sub-blocks' scales and mins (32 each). */
-    private static final int T_DMIN = 32;
-    private static final int T_SCALES = 64;
-    private static final int T_MINS = 64 + 256;
+    static final int T_DMIN = 32;
+    static final int T_SCALES = 64;
+    static final int T_MINS = 64 + 256;
     static final int TEMP = 64 + 512;
     /** Bytes of {@link #repackGroup}'s two staging arrays: one super-block of the 32 rows, and their nibbles. */
     static final int STAGING_IN = GROUP_SUPER_BYTES;
@@ -60,11 +60,8 @@ final class InterleavedQ4_K {
 
     /**
      * Writes the group layout of 32 consecutive Q4_K rows (row r at {@code srcOffset + r * rowBytes}). Per
-     * super-block the rows are copied to {@code in} ({@link #STAGING_IN} bytes; constant stride: C2 drops the
-     * range checks), each
-     * sub-block pair's 32 bytes are rewritten with long arithmetic into two Q4_0-like 16-byte blocks
-     * ({@code qs[j]} = columns j and j + 16, {@code qs[j + 8]} = j + 8 and j + 24), and those are interleaved
-     * four rows per 8-byte store as in {@link InterleavedQ4_0}.
+     * super-block the rows are copied to {@code in} ({@link #STAGING_IN} bytes) and rearranged by
+     * {@link #repackScalesAndNibbles}.
      */
     static void repackGroup(MemorySegment src, long srcOffset, int cols, byte[] dst, int dstOffset, byte[] in,
             byte[] blocks) {
@@ -75,39 +72,52 @@ final class InterleavedQ4_K {
                 MemorySegment.copy(src, ValueLayout.JAVA_BYTE, srcOffset + r * rowBytes + (long) sb * SUPER_BLOCK_BYTES,
                         in, r * SUPER_BLOCK_BYTES, SUPER_BLOCK_BYTES);
             }
-            int o = dstOffset + sb * GROUP_SUPER_BYTES;
-            for (int r = 0; r < GROUP_ROWS; r++) {
-                int row = r * SUPER_BLOCK_BYTES;
-                dst[o + 2 * r] = in[row];
-                dst[o + 2 * r + 1] = in[row + 1];
-                dst[o + 64 + 2 * r] = in[row + 2];
-                dst[o + 64 + 2 * r + 1] = in[row + 3];
-                for (int k = 0; k < 12; k++) {
-                    dst[o + PLANES + 32 * k + r] = in[row + 4 + k];
-                }
-                for (int g = 0; g < 4; g++) {
-                    int q = row + 16 + 32 * g;
-                    long l0 = (long) LONGS.get(in, q);
-                    long l1 = (long) LONGS.get(in, q + 8);
-                    long l2 = (long) LONGS.get(in, q + 16);
-                    long l3 = (long) LONGS.get(in, q + 24);
-                    int at = r * 128 + 32 * g;
-                    // Sub-block 2g: low nibbles; 2g + 1: high nibbles.
-                    LONGS.set(blocks, at, (l0 & LOW_NIBBLES) | (l2 & LOW_NIBBLES) << 4);
-                    LONGS.set(blocks, at + 8, (l1 & LOW_NIBBLES) | (l3 & LOW_NIBBLES) << 4);
-                    LONGS.set(blocks, at + 16, (l0 >>> 4) & LOW_NIBBLES | l2 & ~LOW_NIBBLES);
-                    LONGS.set(blocks, at + 24, (l1 >>> 4) & LOW_NIBBLES | l3 & ~LOW_NIBBLES);
-                }
+            repackScalesAndNibbles(in, SUPER_BLOCK_BYTES, 16, dst, dstOffset + sb * GROUP_SUPER_BYTES, QUANTS, blocks);
+        }
+    }
+
+    /**
+     * The part of a super-block's group layout that Q4_K and Q5_K share: from the 32 rows' super-blocks in
+     * {@code in} (row r at {@code r * blockBytes}: f16 d, f16 dmin, 12 scale bytes, ..., the 128 nibble bytes at
+     * {@code qsOffset}), writes at {@code o} the d and dmin vectors and the 12 scale planes, and sub-block
+     * {@code s}'s nibbles at {@code o + QUANTS + subBlockStride * s}, each in {@link InterleavedQ4_0}'s block
+     * layout. Each sub-block pair's 32 bytes are rewritten with long arithmetic into two Q4_0-like 16-byte blocks
+     * ({@code qs[j]} = columns j and j + 16, {@code qs[j + 8]} = j + 8 and j + 24) in {@code blocks}, and those
+     * are interleaved four rows per 8-byte store.
+     */
+    static void repackScalesAndNibbles(byte[] in, int blockBytes, int qsOffset, byte[] dst, int o, int subBlockStride,
+            byte[] blocks) {
+        for (int r = 0; r < GROUP_ROWS; r++) {
+            int row = r * blockBytes;
+            dst[o + 2 * r] = in[row];
+            dst[o + 2 * r + 1] = in[row + 1];
+            dst[o + 64 + 2 * r] = in[row + 2];
+            dst[o + 64 + 2 * r + 1] = in[row + 3];
+            for (int k = 0; k < 12; k++) {
+                dst[o + PLANES + 32 * k + r] = in[row + 4 + k];
             }
-            for (int s = 0; s < 8; s++) {
-                int q = o + QUANTS + 512 * s;
-                for (int j = 0; j < 8; j++) {
-                    for (int r = 0; r < GROUP_ROWS; r += 4) {
-                        int a = r * 128 + 16 * s + j;
-                        long four = quantPair(blocks, a) | quantPair(blocks, a + 128) << 16
-                                | quantPair(blocks, a + 256) << 32 | quantPair(blocks, a + 384) << 48;
-                        LONGS.set(dst, q + 64 * j + 2 * r, four);
-                    }
+            for (int g = 0; g < 4; g++) {
+                int q = row + qsOffset + 32 * g;
+                long l0 = (long) LONGS.get(in, q);
+                long l1 = (long) LONGS.get(in, q + 8);
+                long l2 = (long) LONGS.get(in, q + 16);
+                long l3 = (long) LONGS.get(in, q + 24);
+                int at = r * 128 + 32 * g;
+                // Sub-block 2g: low nibbles; 2g + 1: high nibbles.
+                LONGS.set(blocks, at, (l0 & LOW_NIBBLES) | (l2 & LOW_NIBBLES) << 4);
+                LONGS.set(blocks, at + 8, (l1 & LOW_NIBBLES) | (l3 & LOW_NIBBLES) << 4);
+                LONGS.set(blocks, at + 16, (l0 >>> 4) & LOW_NIBBLES | l2 & ~LOW_NIBBLES);
+                LONGS.set(blocks, at + 24, (l1 >>> 4) & LOW_NIBBLES | l3 & ~LOW_NIBBLES);
+            }
+        }
+        for (int s = 0; s < 8; s++) {
+            int q = o + QUANTS + subBlockStride * s;
+            for (int j = 0; j < 8; j++) {
+                for (int r = 0; r < GROUP_ROWS; r += 4) {
+                    int a = r * 128 + 16 * s + j;
+                    long four = quantPair(blocks, a) | quantPair(blocks, a + 128) << 16
+                            | quantPair(blocks, a + 256) << 32 | quantPair(blocks, a + 384) << 48;
+                    LONGS.set(dst, q + 64 * j + 2 * r, four);
                 }
             }
         }
@@ -118,7 +128,7 @@ final class InterleavedQ4_K {
     }
 
     /** Sub-block {@code s}'s 6-bit scale (or min) of row {@code r}, as llama.cpp's get_scale_min_k4. */
-    private static int scaleMin(MemorySegment w, long planes, int r, int s, boolean min) {
+    static int scaleMin(MemorySegment w, long planes, int r, int s, boolean min) {
         if (s < 4) {
             return u8(w, planes + 32L * (s + (min ? 4 : 0)) + r) & 63;
         }
@@ -209,7 +219,7 @@ final class InterleavedQ4_K {
      * sub-blocks as floats, into {@code temp} from {@code t} (layout {@link #T_DMIN}, {@link #T_SCALES},
      * {@link #T_MINS}).
      */
-    private static void unpackScales(MemorySegment w, long o, float[] temp, int t) {
+    static void unpackScales(MemorySegment w, long o, float[] temp, int t) {
         convertHalves(w, o, 64, temp, t);
         long planes = o + PLANES;
         for (int s = 0; s < 4; s++) {

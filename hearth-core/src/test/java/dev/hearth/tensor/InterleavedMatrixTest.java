@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@link InterleavedMatrix} (Q4_0, Q4_K and Q6_K) against the scalar references: the repacked copy decodes to exactly
+ * {@link InterleavedMatrix} (Q4_0, Q4_K, Q5_K and Q6_K) against the scalar references: the repacked copy decodes to exactly
  * the file's values (row by row and group by group), the 16-bit integer matrix-vector kernels match their
  * scalar references (same quantized x, exact integer sums) for any row range and stay within x's quantization
  * error of the float product, and the prompt path over the repacked copy gives bit-identical results to the
@@ -59,7 +59,7 @@ class InterleavedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void repackedRowsDecodeToTheFileValues(GgmlType type) {
         assumeTrue(InterleavedMatrix.SUPPORTED, "512-bit vectors");
         Random random = new Random(1);
@@ -77,7 +77,7 @@ class InterleavedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void groupsDecodeColumnMajorToTheFileValues(GgmlType type) {
         assumeTrue(InterleavedMatrix.SUPPORTED, "512-bit vectors");
         Random random = new Random(2);
@@ -103,7 +103,7 @@ class InterleavedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void gemvMatchesItsScalarReferenceForAnyRowRange(GgmlType type) {
         assumeTrue(InterleavedMatrix.SUPPORTED, "512-bit vectors");
         Random random = new Random(3);
@@ -178,6 +178,7 @@ class InterleavedMatrixTest {
         return switch (type) {
             case Q4_0 -> InterleavedQ4_0.dotReference(segment, base, cols, r, xs);
             case Q4_K -> InterleavedQ4_K.dotReference(segment, base, cols, r, xs);
+            case Q5_K -> InterleavedQ5_K.dotReference(segment, base, cols, r, xs);
             case Q6_K -> InterleavedQ6_K.dotReference(segment, base, cols, r, xs);
             default -> throw new AssertionError(type);
         };
@@ -216,7 +217,7 @@ class InterleavedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void promptPathOverTheRepackedCopyIsBitIdentical(GgmlType type) {
         assumeTrue(InterleavedMatrix.SUPPORTED, "512-bit vectors");
         Random random = new Random(4);
@@ -250,7 +251,10 @@ class InterleavedMatrixTest {
     }
 
     @Test
-    void onlyQ4_0Q4_KAndQ6_KWithWholeGroupsAreRepacked() {
+    void onlyQ4_0Q4_KQ5_KAndQ6_KWithWholeGroupsAreRepacked() {
+        assertThat(InterleavedMatrix.applies(GgmlType.Q5_K, 64, 2048)).isEqualTo(InterleavedMatrix.SUPPORTED);
+        assertThat(InterleavedMatrix.applies(GgmlType.Q5_K, 64, 2048 + 32)).isFalse();
+        assertThat(InterleavedMatrix.applies(GgmlType.Q5_0, 64, 2048)).isFalse();
         assertThat(InterleavedMatrix.applies(GgmlType.Q4_0, 64, 2048)).isEqualTo(InterleavedMatrix.SUPPORTED);
         assertThat(InterleavedMatrix.applies(GgmlType.Q4_K, 64, 2048)).isEqualTo(InterleavedMatrix.SUPPORTED);
         assertThat(InterleavedMatrix.applies(GgmlType.Q6_K, 64, 2048)).isEqualTo(InterleavedMatrix.SUPPORTED);

@@ -4,7 +4,6 @@ import dev.hearth.gguf.GgmlType;
 import dev.hearth.tensor.Gemm;
 import dev.hearth.tensor.InterleavedMatrix;
 import dev.hearth.tensor.MatmulKernel;
-import dev.hearth.tensor.Quantizer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -25,7 +24,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The repacked (interleaved 32-row) kernels of Q4_0, Q4_K and Q6_K on one thread, over the same 2048 x 2048
+ * The repacked (interleaved 32-row) kernels of Q4_0, Q4_K, Q5_K and Q6_K on one thread, over the same 2048 x 2048
  * matrix as {@link MatmulBenchmark} (compare its {@code gemv} and {@code gemm} for the row kernels):
  * <ul>
  *   <li>{@code gemv}: one token, x quantized to 8-bit blocks first (as once per projection), then the 16-bit
@@ -49,7 +48,7 @@ public class InterleavedBenchmark {
     private static final int ROWS = 2048;
     private static final int BATCH = 128;
 
-    @Param({"Q4_0", "Q4_K", "Q6_K"})
+    @Param({"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     public String type;
 
     private GgmlType t;
@@ -79,7 +78,7 @@ public class InterleavedBenchmark {
             for (int i = 0; i < COLS; i++) {
                 row[i] = (float) (random.nextGaussian() * 0.02);
             }
-            Quantizer.quantize(t, row, 0, COLS, rows, r * rowBytes);
+            MatmulBenchmark.writeRow(t, row, rows, r * rowBytes, random);
         }
         int groupBytes = Math.toIntExact(InterleavedMatrix.groupBytes(t, COLS));
         int groups = ROWS / InterleavedMatrix.GROUP_ROWS;

@@ -94,7 +94,7 @@ public class MatmulBenchmark {
      * One row in {@code t}: through {@link Quantizer} (llama.cpp's rounding) where it can write the type, else
      * random quant bytes under small valid fp16 scales (Q5_K: d and dmin in the first four bytes).
      */
-    private static void writeRow(GgmlType t, float[] row, MemorySegment dst, long offset, SplittableRandom random) {
+    static void writeRow(GgmlType t, float[] row, MemorySegment dst, long offset, SplittableRandom random) {
         if (Quantizer.canQuantize(t)) {
             Quantizer.quantize(t, row, 0, row.length, dst, offset);
             return;
