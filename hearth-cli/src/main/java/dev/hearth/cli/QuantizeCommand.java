@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Convert a GGUF model's weights: hearth quantize IN OUT TYPE.",
             "Or write a random-weight model of a known shape: hearth quantize --random SHAPE OUT TYPE.",
-            "TYPE: f32, f16, bf16, q8_0, q4_0, q4_k_m (llama.cpp's mixes).",
+            "TYPE: f32, f16, bf16, q8_0, q4_0, q4_k_m, q5_k_m (llama.cpp's mixes).",
         })
 final class QuantizeCommand implements Callable<Integer> {
 

@@ -17,6 +17,7 @@ import java.util.Locale;
  *       {@code attn_qkv}, which llama.cpp counts as one) and {@code ffn_down} of the layers where
  *       {@link #useMoreBits} holds: Q6_K. (Checked against llama-quantize's output for every test model,
  *       Phi-3's fused tensors included.)</li>
+ *   <li>Q5_K_M: as Q4_K_M with Q5_K.</li>
  * </ul>
  * A tensor whose rows are not a whole number of the chosen type's blocks falls back as llama.cpp does for
  * K-quants (to a 32-element type) — here Q8_0 — and to F16 when not even that fits.
@@ -27,6 +28,7 @@ public enum FileType {
     Q4_0(2, GgmlType.Q4_0),
     Q8_0(7, GgmlType.Q8_0),
     Q4_K_M(15, GgmlType.Q4_K),
+    Q5_K_M(17, GgmlType.Q5_K),
     BF16(32, GgmlType.BF16);
 
     private final int llamaFileType;
@@ -55,7 +57,7 @@ public enum FileType {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown weight type '" + name + "' (supported: f32, f16, bf16, q8_0, q4_0, q4_k_m)");
+        throw new IllegalArgumentException("unknown weight type '" + name + "' (supported: f32, f16, bf16, q8_0, q4_0, q4_k_m, q5_k_m)");
     }
 
     /**
@@ -84,7 +86,7 @@ public enum FileType {
         if (baseType.isQuantized()) {
             if (isOutput) {
                 t = baseType == GgmlType.Q8_0 ? GgmlType.Q8_0 : GgmlType.Q6_K;
-            } else if (this == Q4_K_M) {
+            } else if (this == Q4_K_M || this == Q5_K_M) {
                 int layer = layerIndex(name);
                 if ((name.contains("attn_v.weight") || name.contains("attn_qkv.weight") || name.contains("ffn_down"))
                         && layer >= 0 && useMoreBits(layer, layers)) {

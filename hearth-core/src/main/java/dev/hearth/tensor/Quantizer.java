@@ -15,7 +15,7 @@ import java.util.Objects;
  * ggml-quants.c, and ggml's F16/BF16 rounding. The same float operations run in the same order, and C's
  * {@code roundf} and ggml's {@code nearest_int} are reproduced exactly.
  *
- * <p>Supported targets: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K. Rows must be a whole number of blocks;
+ * <p>Supported targets: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K. Rows must be a whole number of blocks;
  * values should be finite (NaN and infinity give whatever ggml's arithmetic gives them).
  */
 public final class Quantizer {
@@ -28,7 +28,7 @@ public final class Quantizer {
     /** Whether {@link #quantize} can produce {@code type}. */
     public static boolean canQuantize(GgmlType type) {
         return switch (Objects.requireNonNull(type, "type")) {
-            case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K -> true;
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -93,6 +93,12 @@ public final class Quantizer {
                 KQuantScratch scratch = new KQuantScratch();
                 for (int b = 0; b < n / 256; b++) {
                     q4_KBlock(src, srcOffset + 256 * b, dst, dstOffset + 144L * b, scratch);
+                }
+            }
+            case Q5_K -> {
+                KQuantScratch scratch = new KQuantScratch();
+                for (int b = 0; b < n / 256; b++) {
+                    q5_KBlock(src, srcOffset + 256 * b, dst, dstOffset + 176L * b, scratch);
                 }
             }
             case Q6_K -> {
@@ -342,6 +348,49 @@ public final class Quantizer {
     /** quantize_row_q4_K_ref for one 256-value super-block (layout as in ScalarKernels.Q4_K). */
     private static void q4_KBlock(float[] x, int xi, MemorySegment dst, long o, KQuantScratch s) {
         int[] quants = s.quants;
+        kQuantScalesAndMins(x, xi, dst, o, s, 15, -1f, 20);
+        for (int g = 0; g < 4; g++) {
+            for (int l = 0; l < 32; l++) {
+                putByte(dst, o + 16 + 32 * g + l, quants[64 * g + l] | (quants[64 * g + 32 + l] << 4));
+            }
+        }
+    }
+
+    /**
+     * quantize_row_q5_K_ref for one 256-value super-block (layout as in ScalarKernels.Q5_K): Q4_K's scheme with
+     * values 0..31 (make_qkx2_quants with rmin -0.5 and 15 steps), the fifth bits in {@code qh}.
+     */
+    private static void q5_KBlock(float[] x, int xi, MemorySegment dst, long o, KQuantScratch s) {
+        int[] quants = s.quants;
+        kQuantScalesAndMins(x, xi, dst, o, s, 31, -0.5f, 15);
+        byte[] qh = new byte[32];
+        for (int g = 0; g < 4; g++) {
+            for (int l = 0; l < 32; l++) {
+                int low = quants[64 * g + l];
+                int high = quants[64 * g + 32 + l];
+                if (low > 15) {
+                    low -= 16;
+                    qh[l] |= (byte) (1 << (2 * g));
+                }
+                if (high > 15) {
+                    high -= 16;
+                    qh[l] |= (byte) (2 << (2 * g));
+                }
+                putByte(dst, o + 48 + 32 * g + l, low | (high << 4));
+            }
+        }
+        MemorySegment.copy(qh, 0, dst, ValueLayout.JAVA_BYTE, o + 16, 32);
+    }
+
+    /**
+     * What Q4_K and Q5_K share: per 32 values a (scale, min) fit by make_qkx2_quants to {@code 0..nmax}, the
+     * 6-bit scales and mins packed against the super-block's f16 d and dmin (written at {@code o}, {@code o + 2}
+     * and the 12 bytes from {@code o + 4}), and every value requantized with the stored scales into
+     * {@code s.quants}.
+     */
+    private static void kQuantScalesAndMins(float[] x, int xi, MemorySegment dst, long o, KQuantScratch s, int nmax,
+            float rmin, int nstep) {
+        int[] quants = s.quants;
         float[] weights = s.weights;
         float[] minOut = new float[1];
         float maxScale = 0;
@@ -356,8 +405,8 @@ public final class Quantizer {
             for (int l = 0; l < 32; l++) {
                 weights[l] = avX + Math.abs(x[xi + 32 * j + l]);
             }
-            s.scales[j] = makeQkx2Quants(32, 15, x, xi + 32 * j, weights, quants, 32 * j, minOut, s.aux,
-                    -1f, 0.1f, 20);
+            s.scales[j] = makeQkx2Quants(32, nmax, x, xi + 32 * j, weights, quants, 32 * j, minOut, s.aux,
+                    rmin, 0.1f, nstep);
             s.mins[j] = minOut[0];
             if (s.scales[j] > maxScale) {
                 maxScale = s.scales[j];
@@ -397,12 +446,7 @@ public final class Quantizer {
             float dm = dmin * ScalarKernels.scaleMinK4(scales, 0, j, true);
             for (int ii = 0; ii < 32; ii++) {
                 int l = nearestInt((x[xi + 32 * j + ii] + dm) / dj);
-                quants[32 * j + ii] = Math.max(0, Math.min(15, l));
-            }
-        }
-        for (int g = 0; g < 4; g++) {
-            for (int l = 0; l < 32; l++) {
-                putByte(dst, o + 16 + 32 * g + l, quants[64 * g + l] | (quants[64 * g + 32 + l] << 4));
+                quants[32 * j + ii] = Math.max(0, Math.min(nmax, l));
             }
         }
     }

@@ -38,7 +38,7 @@ class ModelQuantizerTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"Q4_0", "Q8_0", "Q4_K_M", "F16", "BF16"})
+    @ValueSource(strings = {"Q4_0", "Q8_0", "Q4_K_M", "Q5_K_M", "F16", "BF16"})
     void quantizingTheF32ModelWritesLlamaQuantizesFile(String typeName) throws IOException {
         FileType type = FileType.parse(typeName);
         Path out = dir.resolve("out.gguf");

@@ -23,13 +23,13 @@ import org.junit.jupiter.params.provider.CsvSource;
  * llama-spm-f32.gguf. Quantizing the f32 model's tensors with {@link Quantizer} must give the very same
  * bytes, for every tensor whose type Quantizer produces.
  */
-@Tag("slow") // quantizes the whole f32 model seven times
+@Tag("slow") // quantizes the whole f32 model eight times
 class QuantizerGoldenTest {
 
     /** Each model and the types Quantizer can produce that it holds (its output.weight is Q6_K or Q8_0). */
     @ParameterizedTest
     @CsvSource(delimiter = ';', value = {"llama-spm-Q8_0.gguf; Q8_0", "llama-spm-Q4_0.gguf; Q4_0 Q6_K",
-        "llama-spm-Q4_K_M.gguf; Q4_K Q6_K", "llama-spm-Q6_K.gguf; Q6_K", "llama-spm-F16.gguf; F16",
+        "llama-spm-Q4_K_M.gguf; Q4_K Q6_K", "llama-spm-Q5_K_M.gguf; Q5_K Q6_K", "llama-spm-Q6_K.gguf; Q6_K", "llama-spm-F16.gguf; F16",
         "llama-spm-BF16.gguf; BF16", "llama-spm-IQ4_NL.gguf; Q6_K"})
     void quantizingTheF32ModelReproducesLlamaQuantize(String model, String types) throws IOException {
         Path dir = GoldenDequantTest.testdata().resolve("models");

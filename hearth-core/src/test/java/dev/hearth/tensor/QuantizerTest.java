@@ -208,7 +208,7 @@ class QuantizerTest {
 
     @Test
     void badArguments() {
-        assertThat(Quantizer.canQuantize(GgmlType.Q5_K)).isFalse();
+        assertThat(Quantizer.canQuantize(GgmlType.Q3_K)).isFalse();
         assertThatThrownBy(() -> Quantizer.quantize(GgmlType.IQ2_XXS, new float[256]))
                 .isInstanceOf(UnsupportedTensorTypeException.class)
                 .hasMessage("tensor type IQ2_XXS is not supported yet");
