@@ -247,11 +247,12 @@ public final class InterleavedMatrix {
 
     /**
      * Floats of gemv scratch: x as 16-bit pairs (cols), per block of 32 the -8 correction, x's scale and
-     * {@code scale * sum(q)} (3 * cols / 32), per 8 columns the -32 correction (cols / 8), converted weight
-     * scales ({@link #TEMP}), results of a partial group (32); the tag is {@link GemvKernels}'.
+     * {@code scale * sum(q)} (3 * cols / 32), per 8 columns the -32 correction (cols / 8), per block the 8 bit
+     * planes of q (cols / 4), converted weight scales ({@link #TEMP}), results of a partial group (32); the tag
+     * is {@link GemvKernels}'.
      */
     static int scratchFloats(int cols) {
-        return Math.addExact(cols, Math.addExact(3 * (cols / 32) + cols / 8, TEMP + GROUP_ROWS));
+        return Math.addExact(cols, Math.addExact(3 * (cols / 32) + cols / 8 + cols / 4, TEMP + GROUP_ROWS));
     }
 
     /**
@@ -274,8 +275,12 @@ public final class InterleavedMatrix {
         return cols + 3 * (cols / 32);
     }
 
-    static int temp(int cols) {
+    static int bitPlanes(int cols) {
         return eighths(cols) + cols / 8;
+    }
+
+    static int temp(int cols) {
+        return bitPlanes(cols) + cols / 4;
     }
 
     static int partial(int cols) {
@@ -290,7 +295,9 @@ public final class InterleavedMatrix {
      * are only stored and loaded, never computed with (their bits may spell NaNs, which plain moves keep).
      * Per block b: {@code -8 * sum(q)} the same way at {@link #corrections}, d at {@link #xScales} and
      * {@code d * sum(q)} at {@link #scaledSums} (the sum of x that Q4_K's mins multiply); per 8 columns
-     * {@code -32 * sum(q)} at {@link #eighths} (Q6_K's sums are exact over 8 columns, not 32).
+     * {@code -32 * sum(q)} at {@link #eighths} (Q6_K's sums are exact over 8 columns, not 32); per block its
+     * q's 8 bit planes at {@link #bitPlanes} + 8b + p, the 32-bit word whose bit c is bit p of column c's q in
+     * two's complement (Q5_K's fifth bits are summed against them with popcounts).
      */
     static void quantizeX(float[] x, int xOffset, int cols, float[] scratch) {
         int blocks = cols / 32;
@@ -303,15 +310,24 @@ public final class InterleavedMatrix {
             float d = amax / 127;
             float id = d != 0 ? 1 / d : 0;
             int sum = 0;
+            int planes = bitPlanes(cols) + 8 * b;
             for (int e = 0; e < 4; e++) {
                 int eighth = 0;
+                long bytes = 0;
                 for (int i = 8 * e; i < 8 * e + 8; i++) {
                     int q = (int) Math.rint(x[xb + i] * id);
                     eighth += q;
                     scratch[32 * b + i] = pair(q);
+                    bytes |= (long) (q & 0xFF) << (8 * (i - 8 * e));
                 }
                 scratch[eighths(cols) + 4 * b + e] = pair(-32 * eighth);
                 sum += eighth;
+                // Bit p of the eighth's 8 q bytes, gathered by Long.compress (one pext), is byte e of plane p.
+                for (int p = 0; p < 8; p++) {
+                    int bits = (int) Long.compress(bytes, 0x0101010101010101L << p) << (8 * e);
+                    int plane = e == 0 ? 0 : Float.floatToRawIntBits(scratch[planes + p]);
+                    scratch[planes + p] = Float.intBitsToFloat(plane | bits);
+                }
             }
             float stored = Float.float16ToFloat(Float.floatToFloat16(d));
             scratch[corrections(cols) + b] = pair(-8 * sum);

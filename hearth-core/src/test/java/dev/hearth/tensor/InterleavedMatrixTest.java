@@ -210,6 +210,13 @@ class InterleavedMatrixTest {
             assertThat(InterleavedMatrix.unpair(scratch[InterleavedMatrix.eighths(64) + e])).isEqualTo(-32 * eighth);
         }
         assertThat(scratch[InterleavedMatrix.scaledSums(64)]).isEqualTo(d * sum);
+        for (int p = 0; p < 8; p++) {
+            int plane = Float.floatToRawIntBits(scratch[InterleavedMatrix.bitPlanes(64) + p]);
+            for (int i = 0; i < 32; i++) {
+                assertThat((plane >>> i) & 1).as("bit plane %d, q[%d]", p, i)
+                        .isEqualTo((InterleavedMatrix.unpair(scratch[i]) >>> p) & 1);
+            }
+        }
         assertThat(InterleavedMatrix.unpair(scratch[0])).isEqualTo(-127);
         // All-zero block: scale 0, quants 0.
         assertThat(scratch[InterleavedMatrix.xScales(64) + 1]).isZero();
