@@ -344,7 +344,8 @@ document.addEventListener('keydown', (e) => {
 function send() {
   const conv = state.conv;
   const text = prompt.value.trim();
-  if (!text || state.inflight.has(conv)) return;
+  // Enter pressed while the page is still loading (no chat yet): keep the text, send nothing.
+  if (!conv || !text || state.inflight.has(conv)) return;
   if (!conv.model) {
     showBanner(state.models && state.models.length === 0
       ? 'No model is installed yet. Download one on the Models page.'

@@ -301,6 +301,8 @@ class WebUiChatBrowserTest {
                 .withConversations(other.resolve("conversations")), oneMegabyte, new ModelCatalog(store))) {
             Page p = browser.newPage(small.baseUrl(), 1280, 800, "light");
             p.navigate(small.baseUrl() + "/ui/");
+            // The page has loaded its models and opened a chat (Enter before that sends nothing).
+            assertThat(p.locator("#chat-empty")).containsText("Chatting with tiny");
             p.locator("#prompt").fill("Hello?");
             p.locator("#prompt").press("Enter");
             Locator error = p.locator(".msg.assistant .msg-error");
