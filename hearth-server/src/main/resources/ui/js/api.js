@@ -75,7 +75,7 @@ async function errorFrom(res) {
  * Calls the API. body (if any) is sent as JSON; the answer's JSON is returned (null for an empty body), or
  * the Response itself with raw: true (for streams).
  */
-export async function request(path, { method = 'GET', body, signal, raw = false } = {}) {
+export async function request(path, { method = 'GET', body, signal, raw = false, quiet = false } = {}) {
   for (let attempt = 0; ; attempt++) {
     const headers = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -90,7 +90,7 @@ export async function request(path, { method = 'GET', body, signal, raw = false 
       if (e.name === 'AbortError') throw e;
       throw new ApiError(0, 'Cannot reach Hearth. Is hearth serve still running?', 'offline');
     }
-    if (res.status === 401 && attempt < 3 && askForKey) {
+    if (res.status === 401 && attempt < 3 && askForKey && !quiet) {
       const reason = headers.Authorization
         ? 'Hearth did not accept that key. Enter the value of HEARTH_API_KEY where hearth serve runs.'
         : 'This Hearth server needs an API key: the value of HEARTH_API_KEY where hearth serve runs.';
@@ -159,6 +159,10 @@ export const api = {
   show: (model) => request('/api/show', { method: 'POST', body: { model } }),
   deleteModel: (model) => request('/api/delete', { method: 'DELETE', body: { model } }),
   unload: (model) => request('/api/generate', { method: 'POST', body: { model, keep_alive: 0 } }),
+  // Loads a model without a message (Ollama's empty chat); never asks for an API key.
+  load: (model, options) => request('/api/chat', {
+    method: 'POST', quiet: true, body: { model, messages: [], stream: false, ...(options ? { options } : {}) },
+  }),
   pull: (model, signal, insecure) => stream('/api/pull', { model, stream: true, ...(insecure ? { insecure: true } : {}) }, signal),
   chat: (body, signal) => stream('/api/chat', { ...body, stream: true }, signal),
 

@@ -324,6 +324,26 @@ function updateComposer() {
 }
 
 prompt.addEventListener('input', autosize);
+prompt.addEventListener('input', preload);
+
+/** Model and context length pairs this page asked to load ahead of a message. */
+const preloaded = new Set();
+
+/**
+ * Asks the server to load the chat's model once the user starts typing: loading (a second or two for a 1 B
+ * model the first time) and the server's warm-up of a new model then happen while they type, not after they
+ * send. Once per model and context length; a failure shows when the message is sent.
+ */
+function preload() {
+  const conv = state.conv;
+  if (!conv || !conv.model || prompt.value.trim() === '') return;
+  const options = {};
+  if (conv.options && Number.isFinite(conv.options.num_ctx)) options.num_ctx = conv.options.num_ctx;
+  const key = conv.model + '\n' + (options.num_ctx || '');
+  if (preloaded.has(key)) return;
+  preloaded.add(key);
+  api.load(conv.model, Object.keys(options).length ? options : undefined).catch(() => {});
+}
 prompt.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) {
     e.preventDefault();

@@ -292,6 +292,25 @@ class WebUiChatBrowserTest {
     }
 
     @Test
+    @Order(7)
+    void typingAMessageLoadsTheModelAhead() throws Exception {
+        for (JsonNode m : api("GET", "/api/ps", null).get("models")) {
+            api("POST", "/api/generate", "{\"model\": \"" + m.get("name").asString() + "\", \"keep_alive\": 0}");
+        }
+        assertThat(api("GET", "/api/ps", null).get("models")).isEmpty();
+        page.navigate(base + "/ui/");
+        page.locator("#model-select").selectOption("tiny:latest");
+        assertThat(page.locator("#chat-empty")).containsText("Chatting with tiny:latest");
+        page.locator("#prompt").pressSequentially("Hel");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (api("GET", "/api/ps", null).get("models").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(api("GET", "/api/ps", null).get("models").get(0).get("name").asString()).isEqualTo("tiny:latest");
+        page.locator("#prompt").fill("");
+    }
+
+    @Test
     @Order(8)
     void aModelTooBigForThisComputerIsExplained(@TempDir Path other) throws Exception {
         ModelStore store = new ModelStore(other.resolve("models"));
