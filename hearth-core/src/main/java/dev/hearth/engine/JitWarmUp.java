@@ -33,7 +33,6 @@ final class JitWarmUp {
     private final Model model;
     private final ComputePool pool;
     private final InferenceState scratch;
-    private final int batch;
     private final int[] tokens;
     private int round;
     private int pass;
@@ -45,12 +44,11 @@ final class JitWarmUp {
     JitWarmUp(Model model, ComputePool pool, BooleanSupplier yield) {
         this.model = model;
         this.pool = pool;
-        this.batch = BATCH;
-        this.scratch = new InferenceState(model.config(), 1, batch + 2, batch, 1, pool.threads());
+        this.scratch = new InferenceState(model.config(), 1, BATCH + 2, BATCH, 1, pool.threads());
         scratch.abandonWhen(yield);
         // Any ids of the vocabulary do: the passes exercise the code, their values are thrown away.
         int vocab = model.config().vocabSize();
-        this.tokens = new int[batch + 2];
+        this.tokens = new int[BATCH + 2];
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = (int) ((1L + 7919L * i) % vocab);
         }
@@ -78,11 +76,11 @@ final class JitWarmUp {
                 case 0 -> {
                     roundStart = System.nanoTime();
                     scratch.reset();
-                    Transformer.forward(model, scratch, pool, tokens, 0, batch, false);
+                    Transformer.forward(model, scratch, pool, tokens, 0, BATCH, false);
                 }
-                case 1 -> Transformer.forward(model, scratch, pool, tokens, batch, 1, false);
+                case 1 -> Transformer.forward(model, scratch, pool, tokens, BATCH, 1, false);
                 default -> {
-                    Transformer.forward(model, scratch, pool, tokens, batch + 1, 1, false);
+                    Transformer.forward(model, scratch, pool, tokens, BATCH + 1, 1, false);
                     endRound(System.nanoTime() - roundStart);
                 }
             }

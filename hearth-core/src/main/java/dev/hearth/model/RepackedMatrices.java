@@ -472,7 +472,7 @@ public final class RepackedMatrices implements AutoCloseable {
         sources.clear();
         if (stream != null) {
             finishStream();
-        } else if (cacheFile != null && repacked > 0 && writer == null && !streaming) {
+        } else if (cacheFile != null && repacked > 0 && writer == null) {
             List<Map.Entry<String, InterleavedMatrix>> all = List.copyOf(matrices.entrySet());
             writer = Thread.ofVirtual().name("hearth-repack-cache").start(() -> write(all));
         }
