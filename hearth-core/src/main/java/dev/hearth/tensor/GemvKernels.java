@@ -114,6 +114,19 @@ import jdk.incubator.vector.VectorSpecies;
  *       32-33.</li>
  *   <li>Byte products (llama.cpp's VNNI {@code vpdpbusd} or {@code pmaddubsw}) have no Vector API
  *       counterpart; an 8-bit product goes through 16-bit lanes as above.</li>
+ *   <li>F16 with 16 lanes: {@link #halfPairs}, four operations per 16 weights against {@link #halfToFloat}'s
+ *       ten. One core, 2048 columns: 29-30 GB/s against 19 in cache, 24 against 18 streaming 256 MiB;
+ *       Llama-3.2-1B F16 tg32, 2 threads, four alternating pairs of runs: 8.2-9.2 to 8.9-9.6 tok/s (+7%).</li>
+ *   <li>Why F16 generation stays far below that: rows of 8192 columns (the FFN's down projection) stream at
+ *       6-8 GB/s against 18-22 for rows of 2048, the same 32 MiB either way. What matters is x's size: a float x
+ *       of 8192 (32 KB, the whole L1) is evicted by the weights passing through L1 and read again from L2 for
+ *       every row (16 KB of x: 10-13 GB/s; 8 KB: 18-22). In the model, one thread: down 8.3 GB/s, the other
+ *       matrices 18-19 (the down projection takes 39% of the time for 25% of the bytes). Tried: columns in
+ *       chunks of 1024-4096 over panels of 16-64 rows (x chunk in L1, but each row read in pieces: 6-7.4 GB/s);
+ *       every other row read backwards so that the last x lines are reused (descending streams: worse); x
+ *       rounded to f16 as llama.cpp does for F16 weights (halves x: 10-13 GB/s on 8192 columns, but costs six
+ *       more operations per 32 weights, 22 against 29 GB/s in cache). Not built yet; Q8_0 (128 bytes of x per
+ *       34-byte block) has the same limit.</li>
  * </ul>
  */
 final class GemvKernels {
@@ -723,9 +736,13 @@ final class GemvKernels {
 
     static void halfFloat(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
             float[] out, int outOffset, float[] scratch) {
-        // Only with 8 lanes: there the register conversion costs twice the vcvtph2ps path (8.9 against 16.4 GB/s
-        // per core); with 16 lanes they measured even in isolation (16.6 against 16.0) and the scratch path lost
-        // in generation (Llama-3.2-1B F16, one thread: 4.9 against 5.8 tok/s).
+        if (L == 16 && scratch != null && scratch.length >= scratchLength(cols)) {
+            halfPairs(w, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset, scratch);
+            return;
+        }
+        // The chunk path only with 8 lanes: there the register conversion costs twice the vcvtph2ps path (8.9
+        // against 16.4 GB/s per core); with 16 lanes it lost in generation (Llama-3.2-1B F16, two threads: 7.2
+        // against 8.7 tok/s for the register conversion, 2026-11-24), and halfPairs beats both.
         if (scratch == null || L != 8 || scratch.length < Math.min(cols, HALF_CHUNK)) {
             halfFloat(w, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset);
             return;
@@ -765,6 +782,58 @@ final class GemvKernels {
     static void halvesToFloats(MemorySegment w, long offset, float[] dst, int dstOffset, int n) {
         for (int i = 0; i < n; i++) {
             dst[dstOffset + i] = Float.float16ToFloat(w.get(TensorBytes.SHORT_LE, offset + 2L * i));
+        }
+    }
+
+    /** x split into its even and odd elements for {@link #halfPairs} (x at xOffset, cols long). */
+    private static final int HALF_PAIRS_LAYOUT = 6;
+
+    /**
+     * 16 lanes, with scratch: 32 halves load as 16 int lanes, each holding an even-indexed half in its low 16
+     * bits and the next one in its high bits. {@code v << 16} and {@code v & 0xFFFF0000} put either half at the
+     * top of a lane; an arithmetic shift right by 3 then places sign, exponent and mantissa at their float
+     * positions (bits 31, 27-23, 22-13) with copies of the sign in bits 30-28, which the mask
+     * {@code 0x8FFFE000} clears. Those bits are the float of the half times 2^-112, subnormals included (as
+     * float subnormals), so one exact multiply by 2^112 finishes it: four operations per 16 weights, where
+     * {@link #halfToFloat} needs ten. x is split once per call into its even and odd elements (scratch), the
+     * order of the two halves of the lanes. Infinities and NaNs (exponent 31) would come out finite, so each
+     * row also sums {@code (v & 0x7C007C00) + 0x04000400}, whose bit 15 or 31 is set by exactly those, and a
+     * row that has one is computed again by the exact register conversion.
+     */
+    static void halfPairs(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+            float[] out, int outOffset, float[] scratch) {
+        int pairs = cols / 32 * 16; // elements of each half of x the vector loop covers
+        if (!prepared(scratch, HALF_PAIRS_LAYOUT, cols, xOffset)) {
+            for (int i = 0; i < pairs; i++) {
+                scratch[i] = x[xOffset + 2 * i];
+                scratch[pairs + i] = x[xOffset + 2 * i + 1];
+            }
+            markPrepared(scratch, HALF_PAIRS_LAYOUT, cols, xOffset);
+        }
+        for (int r = rowStart; r < rowEnd; r++) {
+            long off = r * rowBytes;
+            FloatVector even = FloatVector.zero(F);
+            FloatVector odd = even;
+            IntVector special = IntVector.zero(I);
+            for (int i = 0; i < pairs; i += 16) {
+                IntVector v = IntVector.fromMemorySegment(I, w, off + 4L * i, LE);
+                special = special.or(v.and(0x7C007C00).add(0x04000400));
+                FloatVector lo = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
+                        .and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector hi = v.and(0xFFFF0000).lanewise(VectorOperators.ASHR, 3)
+                        .and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+                even = lo.fma(FloatVector.fromArray(F, scratch, i), even);
+                odd = hi.fma(FloatVector.fromArray(F, scratch, pairs + i), odd);
+            }
+            float sum = even.add(odd).reduceLanes(VectorOperators.ADD);
+            for (int c = 2 * pairs; c < cols; c++) {
+                sum += Float16.toFloat(w.get(TensorBytes.SHORT_LE, off + 2L * c)) * x[xOffset + c];
+            }
+            if ((special.reduceLanes(VectorOperators.OR) & 0x80008000) != 0) {
+                halfFloat(w, rowBytes, cols, r, r + 1, x, xOffset, out, outOffset); // an infinity or a NaN
+            } else {
+                out[outOffset + r] = sum;
+            }
         }
     }
 

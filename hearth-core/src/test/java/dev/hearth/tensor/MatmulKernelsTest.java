@@ -173,6 +173,43 @@ class MatmulKernelsTest {
     }
 
     @Test
+    void halfGemvHandlesEveryBitPattern() {
+        // All 65536 binary16 values as 64 rows of 1024: zeros, subnormals (rows 0 and 32), normals, and in rows
+        // 31 and 63 infinities and NaNs, which the 16-lane scratch path (GemvKernels.halfPairs) would read as
+        // finite values: it must notice them and give exactly what the exact register conversion gives.
+        MatmulKernel kernel = MatmulKernels.forType(GgmlType.F16);
+        int cols = 1024;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(2L * 64 * cols, 64);
+            for (int i = 0; i < 64 * cols; i++) {
+                data.set(TensorBytes.SHORT_LE, 2L * i, (short) i);
+            }
+            float[] x = RandomTensors.gaussian(cols, new Random(9));
+            float[] exact = new float[64];
+            kernel.gemv(data, 2L * cols, cols, 0, 64, x, 0, exact, 0);
+            float[] scratch = new float[MatmulKernel.gemvScratchLength(cols)];
+            for (int round = 0; round < 3; round++) { // interpreted, then compiled code
+                float[] out = new float[64];
+                MatmulKernel.invalidateGemvScratch(scratch);
+                kernel.gemv(data, 2L * cols, cols, 0, 64, x, 0, out, 0, scratch);
+                for (int r = 0; r < 64; r++) {
+                    if (r % 32 == 31) {
+                        assertThat(Float.floatToIntBits(out[r])).as("row %d (infinities and NaNs)", r)
+                                .isEqualTo(Float.floatToIntBits(exact[r]));
+                    } else {
+                        float[] row = new float[cols];
+                        for (int c = 0; c < cols; c++) {
+                            row[c] = Float16.toFloat((short) (r * cols + c));
+                        }
+                        double[] e = exactDot(row, x, 0);
+                        assertThat((double) out[r]).as("row %d", r).isCloseTo(e[0], offset(1e-5 * e[1] + 1e-30));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void halfDequantizationIsExactForEveryBitPattern() {
         // All 65536 binary16 values (zeros, subnormals, infinities, quiet and signalling NaNs) through the
         // prompt path's converted loop: the same bits as Float16.toFloat (ggml's conversion).
