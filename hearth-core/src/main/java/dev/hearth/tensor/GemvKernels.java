@@ -115,18 +115,19 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Byte products (llama.cpp's VNNI {@code vpdpbusd} or {@code pmaddubsw}) have no Vector API
  *       counterpart; an 8-bit product goes through 16-bit lanes as above.</li>
  *   <li>F16 with 16 lanes: {@link #halfPairs}, four operations per 16 weights against {@link #halfToFloat}'s
- *       ten. One core, 2048 columns: 29-30 GB/s against 19 in cache, 24 against 18 streaming 256 MiB;
- *       Llama-3.2-1B F16 tg32, 2 threads, four alternating pairs of runs: 8.2-9.2 to 8.9-9.6 tok/s (+7%).</li>
- *   <li>Why F16 generation stays far below that: rows of 8192 columns (the FFN's down projection) stream at
- *       6-8 GB/s against 18-22 for rows of 2048, the same 32 MiB either way. What matters is x's size: a float x
- *       of 8192 (32 KB, the whole L1) is evicted by the weights passing through L1 and read again from L2 for
- *       every row (16 KB of x: 10-13 GB/s; 8 KB: 18-22). In the model, one thread: down 8.3 GB/s, the other
- *       matrices 18-19 (the down projection takes 39% of the time for 25% of the bytes). Tried: columns in
- *       chunks of 1024-4096 over panels of 16-64 rows (x chunk in L1, but each row read in pieces: 6-7.4 GB/s);
- *       every other row read backwards so that the last x lines are reused (descending streams: worse); x
- *       rounded to f16 as llama.cpp does for F16 weights (halves x: 10-13 GB/s on 8192 columns, but costs six
- *       more operations per 32 weights, 22 against 29 GB/s in cache). Not built yet; Q8_0 (128 bytes of x per
- *       34-byte block) has the same limit.</li>
+ *       ten. One core, 2048 columns, float x: 29-30 GB/s against 19 in cache, 24 against 18 streaming 256 MiB.
+ *       Llama-3.2-1B F16 tg32, 2 threads, four alternating pairs of runs: 8.2-9.2 to 8.9-9.6 tok/s.</li>
+ *   <li>Rows of 8192 columns (the FFN's down projection) streamed at 6-8 GB/s against 18-22 for rows of 2048,
+ *       the same 32 MiB either way. What matters is x's size: a float x of 8192 (32 KB, all of L1) is evicted
+ *       by the weights passing through L1 and read again from L2 for every row (16 KB of x: 10-13 GB/s; 8 KB:
+ *       18-22). In the model, one thread: down 8.3 GB/s for F16 and 7.8 for Q8_0, the other matrices 18-19 and
+ *       14-15. Tried and dropped: columns in chunks of 1024-4096 over panels of 16-64 rows (x chunk in L1, but
+ *       each row read in pieces: 6-7.4 GB/s); every other row read backwards so that the last x lines are
+ *       reused (descending streams: worse). Built for F16: x rounded to binary16, as ggml does for F16 weights;
+ *       it costs six operations per 32 weights (22 against 29 GB/s in cache) and halves x. tg32, three
+ *       alternating rounds: float x 9.5-10.3, binary16 x for rows over 4096 columns 9.4-10.7, for all rows
+ *       10.8-12.0 tok/s. Q8_0 needs the same (llama.cpp quantizes x to 8-bit blocks for it), which takes a
+ *       kernel with rows as lanes like {@link InterleavedQ4_0}'s.</li>
  * </ul>
  */
 final class GemvKernels {
@@ -742,7 +743,7 @@ final class GemvKernels {
         }
         // The chunk path only with 8 lanes: there the register conversion costs twice the vcvtph2ps path (8.9
         // against 16.4 GB/s per core); with 16 lanes it lost in generation (Llama-3.2-1B F16, two threads: 7.2
-        // against 8.7 tok/s for the register conversion, 2026-11-24), and halfPairs beats both.
+        // against 8.7 tok/s for the register conversion, 2026-11-24); halfPairs beats both.
         if (scratch == null || L != 8 || scratch.length < Math.min(cols, HALF_CHUNK)) {
             halfFloat(w, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset);
             return;
@@ -785,8 +786,8 @@ final class GemvKernels {
         }
     }
 
-    /** x split into its even and odd elements for {@link #halfPairs} (x at xOffset, cols long). */
-    private static final int HALF_PAIRS_LAYOUT = 6;
+    /** x rounded to binary16 for {@link #halfPairs}, in pairs as the weights are. */
+    private static final int HALF_X_LAYOUT = 6;
 
     /**
      * 16 lanes, with scratch: 32 halves load as 16 int lanes, each holding an even-indexed half in its low 16
@@ -795,20 +796,27 @@ final class GemvKernels {
      * positions (bits 31, 27-23, 22-13) with copies of the sign in bits 30-28, which the mask
      * {@code 0x8FFFE000} clears. Those bits are the float of the half times 2^-112, subnormals included (as
      * float subnormals), so one exact multiply by 2^112 finishes it: four operations per 16 weights, where
-     * {@link #halfToFloat} needs ten. x is split once per call into its even and odd elements (scratch), the
-     * order of the two halves of the lanes. Infinities and NaNs (exponent 31) would come out finite, so each
-     * row also sums {@code (v & 0x7C007C00) + 0x04000400}, whose bit 15 or 31 is set by exactly those, and a
-     * row that has one is computed again by the exact register conversion.
+     * {@link #halfToFloat} needs ten.
+     *
+     * <p>x is rounded to binary16 once per call, as ggml does for F16 weights (its F16 dot product takes both
+     * operands in F16), stored in the scratch in the same pairs and decoded the same way. That halves x, which
+     * every row reads again: a float x of 8192 (the down projection's rows) fills L1, the streamed weights evict
+     * it, and such rows ran at 6-8 GB/s against 18-22 for rows of 2048 (see the class comment).
+     *
+     * <p>Infinities and NaNs (exponent 31) would come out finite, so each row also ORs together
+     * {@code (v & 0x7C007C00) + 0x04000400}, whose bit 15 or 31 is set by exactly those, and a row that has one
+     * is computed again by the exact register conversion.
      */
-    static void halfPairs(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
-            float[] out, int outOffset, float[] scratch) {
-        int pairs = cols / 32 * 16; // elements of each half of x the vector loop covers
-        if (!prepared(scratch, HALF_PAIRS_LAYOUT, cols, xOffset)) {
+    static void halfPairs(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x,
+            int xOffset, float[] out, int outOffset, float[] scratch) {
+        int pairs = cols / 32 * 16;
+        if (!prepared(scratch, HALF_X_LAYOUT, cols, xOffset)) {
             for (int i = 0; i < pairs; i++) {
-                scratch[i] = x[xOffset + 2 * i];
-                scratch[pairs + i] = x[xOffset + 2 * i + 1];
+                int lo = Float.floatToFloat16(x[xOffset + 2 * i]) & 0xFFFF;
+                int hi = Float.floatToFloat16(x[xOffset + 2 * i + 1]) & 0xFFFF;
+                scratch[i] = Float.intBitsToFloat(lo | hi << 16);
             }
-            markPrepared(scratch, HALF_PAIRS_LAYOUT, cols, xOffset);
+            markPrepared(scratch, HALF_X_LAYOUT, cols, xOffset);
         }
         for (int r = rowStart; r < rowEnd; r++) {
             long off = r * rowBytes;
@@ -817,20 +825,26 @@ final class GemvKernels {
             IntVector special = IntVector.zero(I);
             for (int i = 0; i < pairs; i += 16) {
                 IntVector v = IntVector.fromMemorySegment(I, w, off + 4L * i, LE);
+                IntVector xv = FloatVector.fromArray(F, scratch, i).reinterpretAsInts();
                 special = special.or(v.and(0x7C007C00).add(0x04000400));
                 FloatVector lo = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
                         .and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
                 FloatVector hi = v.and(0xFFFF0000).lanewise(VectorOperators.ASHR, 3)
                         .and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
-                even = lo.fma(FloatVector.fromArray(F, scratch, i), even);
-                odd = hi.fma(FloatVector.fromArray(F, scratch, pairs + i), odd);
+                FloatVector xlo = xv.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
+                        .and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector xhi = xv.and(0xFFFF0000).lanewise(VectorOperators.ASHR, 3)
+                        .and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+                even = lo.fma(xlo, even);
+                odd = hi.fma(xhi, odd);
             }
             float sum = even.add(odd).reduceLanes(VectorOperators.ADD);
             for (int c = 2 * pairs; c < cols; c++) {
-                sum += Float16.toFloat(w.get(TensorBytes.SHORT_LE, off + 2L * c)) * x[xOffset + c];
+                sum += Float16.toFloat(w.get(TensorBytes.SHORT_LE, off + 2L * c))
+                        * Float.float16ToFloat(Float.floatToFloat16(x[xOffset + c]));
             }
             if ((special.reduceLanes(VectorOperators.OR) & 0x80008000) != 0) {
-                halfFloat(w, rowBytes, cols, r, r + 1, x, xOffset, out, outOffset); // an infinity or a NaN
+                halfFloat(w, rowBytes, cols, r, r + 1, x, xOffset, out, outOffset);
             } else {
                 out[outOffset + r] = sum;
             }

@@ -38,6 +38,21 @@ class MatmulKernelsTest {
     }
 
     /** The double-precision dot product and the sum of magnitudes, for a tolerance relative to the terms. */
+    /**
+     * The x that a {@code type} gemv multiplies: F16 with scratch on 16 lanes rounds x to binary16, as ggml does
+     * for F16 weights ({@link GemvKernels#halfPairs}).
+     */
+    private static float[] seenX(GgmlType type, float[] x, boolean withScratch) {
+        if (type != GgmlType.F16 || !withScratch || MatmulKernels.L != 16) {
+            return x;
+        }
+        float[] rounded = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            rounded[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
+        }
+        return rounded;
+    }
+
     private static double[] exactDot(float[] w, float[] x, int xOffset) {
         double sum = 0;
         double magnitude = 0;
@@ -82,7 +97,7 @@ class MatmulKernelsTest {
                             assertThat(out[2 + r]).as(what + " (outside the range: untouched)").isNaN();
                             continue;
                         }
-                        double[] e = exactDot(m.exact()[r], x, xOffset);
+                        double[] e = exactDot(m.exact()[r], seenX(type, x, withScratch), xOffset);
                         assertThat((double) out[2 + r]).as(what).isCloseTo(e[0], offset(1e-5 * e[1] + 1e-30));
                     }
                 }
@@ -124,7 +139,7 @@ class MatmulKernelsTest {
                     float[] out = new float[4];
                     kernel.gemv(m.data(), m.rowBytes(), cols, 0, 4, x, 1, out, 0, scratch);
                     for (int r = 0; r < 4; r++) {
-                        double[] e = exactDot(m.exact()[r], x, 1);
+                        double[] e = exactDot(m.exact()[r], seenX(GgmlType.F16, x, scratch != null), 1);
                         assertThat((double) out[r]).as("cols %d row %d scratch %s", cols, r, scratch != null)
                                 .isCloseTo(e[0], offset(1e-5 * e[1] + 1e-30));
                     }
@@ -159,7 +174,7 @@ class MatmulKernelsTest {
                 other.gemv(o.data(), o.rowBytes(), cols, 0, 3, x, 0, otherOut, 0, scratch);
                 kernel.gemv(m.data(), m.rowBytes(), cols, 4, 9, x, 0, out, 0, scratch);
                 for (int r = 0; r < 9; r++) {
-                    double[] e = exactDot(m.exact()[r], x, 0);
+                    double[] e = exactDot(m.exact()[r], seenX(type, x, true), 0);
                     assertThat((double) out[r]).as("%s round %d row %d", type, round, r)
                             .isCloseTo(e[0], offset(1e-5 * e[1] + 1e-30));
                 }
@@ -176,7 +191,8 @@ class MatmulKernelsTest {
     void halfGemvHandlesEveryBitPattern() {
         // All 65536 binary16 values as 64 rows of 1024: zeros, subnormals (rows 0 and 32), normals, and in rows
         // 31 and 63 infinities and NaNs, which the 16-lane scratch path (GemvKernels.halfPairs) would read as
-        // finite values: it must notice them and give exactly what the exact register conversion gives.
+        // finite values: it must notice them and give exactly what the exact register conversion gives (which
+        // multiplies the unrounded x).
         MatmulKernel kernel = MatmulKernels.forType(GgmlType.F16);
         int cols = 1024;
         try (Arena arena = Arena.ofConfined()) {
@@ -201,7 +217,7 @@ class MatmulKernelsTest {
                         for (int c = 0; c < cols; c++) {
                             row[c] = Float16.toFloat((short) (r * cols + c));
                         }
-                        double[] e = exactDot(row, x, 0);
+                        double[] e = exactDot(row, seenX(GgmlType.F16, x, true), 0);
                         assertThat((double) out[r]).as("row %d", r).isCloseTo(e[0], offset(1e-5 * e[1] + 1e-30));
                     }
                 }
