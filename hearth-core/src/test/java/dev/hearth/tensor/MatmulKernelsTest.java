@@ -39,16 +39,17 @@ class MatmulKernelsTest {
 
     /** The double-precision dot product and the sum of magnitudes, for a tolerance relative to the terms. */
     /**
-     * The x that a {@code type} gemv multiplies: F16 with scratch on 16 lanes rounds x to binary16, as ggml does
-     * for F16 weights ({@link GemvKernels#halfPairs}).
+     * The x that a {@code type} gemv multiplies: with scratch on 16 lanes, F16 rounds x to binary16 (as ggml does
+     * for F16 weights, {@link GemvKernels#halfPairs}) and Q8_0 to bfloat16 ({@code GemvKernels.q8_0Pairs}).
      */
     private static float[] seenX(GgmlType type, float[] x, boolean withScratch) {
-        if (type != GgmlType.F16 || !withScratch || MatmulKernels.L != 16) {
+        if (!withScratch || MatmulKernels.L != 16 || (type != GgmlType.F16 && type != GgmlType.Q8_0)) {
             return x;
         }
         float[] rounded = new float[x.length];
         for (int i = 0; i < x.length; i++) {
-            rounded[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
+            rounded[i] = type == GgmlType.F16 ? Float.float16ToFloat(Float.floatToFloat16(x[i]))
+                    : BFloat16.toFloat(BFloat16.fromFloat(x[i]));
         }
         return rounded;
     }
