@@ -129,7 +129,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       10.8-12.0 tok/s. For Q8_0, x in bfloat16 ({@link #q8_0Pairs}: a shift or a mask per 16 elements; ggml
  *       quantizes x to 8-bit blocks there, an integer kernel with rows as lanes like {@link InterleavedQ4_0}'s
  *       would be the next step). One thread, ms per token: down 36.4 to 24.5 (7.8 to 11.6 GB/s), gate/up 39.0
- *       to 35.0; tg32 on 2 threads, four alternating pairs: 18.4-19.5 to 19.3-21.1 tok/s.</li>
+ *       to 35.0; tg32 on 2 threads, four alternating pairs: 18.4-19.5 to 19.3-21.1 tok/s. BF16 likewise with x
+ *       in bfloat16 ({@link #bf16}, as ggml does): 9.5-10.2 to 11.3-12.0 tok/s.</li>
  * </ul>
  */
 final class GemvKernels {
@@ -238,6 +239,7 @@ final class GemvKernels {
             case Q4_0 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> q4_0(w, rb, c, rs, re, x, xo, o, oo);
             case Q8_0 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> q8_0(w, rb, c, rs, re, x, xo, o, oo, scratch);
             case F16 -> (w, rb, c, rs, re, x, xo, o, oo, scratch) -> halfFloat(w, rb, c, rs, re, x, xo, o, oo, scratch);
+            case BF16 -> GemvKernels::bf16;
             case Q4_K -> WIDE ? GemvKernels::q4_K : NARROW ? GemvKernels::q4_K8 : null;
             case Q5_K -> WIDE || NARROW ? GemvKernels::q5_K8 : null;
             case Q6_K -> WIDE ? GemvKernels::q6_K : NARROW ? GemvKernels::q6_K8 : null;
@@ -769,6 +771,66 @@ final class GemvKernels {
             acc0 = next;
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    // ---- BF16 ---------------------------------------------------------------------------------------------
+
+    /** x as bfloat16 pairs in element order, for {@link #bf16} (the same layout as the weights'). */
+    private static final int BF16_NATURAL_LAYOUT = 8;
+
+    /**
+     * BF16 rows: {@code 2 * L} bfloat16 load as L int lanes, an even-indexed element in the low half of each,
+     * so {@code v << 16} and {@code v & 0xFFFF0000} are the even and the odd elements as floats. With scratch,
+     * x is rounded to bfloat16 once per call, as ggml does for BF16 weights (both operands of its BF16 dot
+     * product are BF16), and stored in the same pairs: two operations per L weights and as many for x, and x
+     * half as large (see the class comment on rows of 8192). Without scratch, x stays float and each weight
+     * vector is widened ({@code S2I}, shift).
+     */
+    static void bf16(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x, int xOffset,
+            float[] out, int outOffset, float[] scratch) {
+        int pairs = cols / (2 * L) * L; // x pairs the vector loop covers
+        boolean paired = scratch != null && scratch.length >= scratchLength(cols);
+        if (paired && !prepared(scratch, BF16_NATURAL_LAYOUT, cols, xOffset)) {
+            for (int i = 0; i < pairs; i++) {
+                int lo = BFloat16.fromFloat(x[xOffset + 2 * i]) & 0xFFFF;
+                int hi = BFloat16.fromFloat(x[xOffset + 2 * i + 1]) & 0xFFFF;
+                scratch[i] = Float.intBitsToFloat(lo | hi << 16);
+            }
+            markPrepared(scratch, BF16_NATURAL_LAYOUT, cols, xOffset);
+        }
+        for (int r = rowStart; r < rowEnd; r++) {
+            long off = r * rowBytes;
+            float sum;
+            int c;
+            if (paired) {
+                FloatVector even = FloatVector.zero(F);
+                FloatVector odd = even;
+                for (int i = 0; i < pairs; i += L) {
+                    IntVector v = IntVector.fromMemorySegment(I, w, off + 4L * i, LE);
+                    IntVector xv = FloatVector.fromArray(F, scratch, i).reinterpretAsInts();
+                    even = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                            .fma(xv.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), even);
+                    odd = v.and(0xFFFF0000).reinterpretAsFloats()
+                            .fma(xv.and(0xFFFF0000).reinterpretAsFloats(), odd);
+                }
+                sum = even.add(odd).reduceLanes(VectorOperators.ADD);
+                c = 2 * pairs;
+            } else {
+                FloatVector acc = FloatVector.zero(F);
+                c = 0;
+                for (; c <= cols - L; c += L) {
+                    ShortVector h = ShortVector.fromMemorySegment(HALVES, w, off + 2L * c, LE);
+                    acc = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
+                            .reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xOffset + c), acc);
+                }
+                sum = acc.reduceLanes(VectorOperators.ADD);
+            }
+            for (; c < cols; c++) {
+                float xc = paired ? BFloat16.toFloat(BFloat16.fromFloat(x[xOffset + c])) : x[xOffset + c];
+                sum += BFloat16.toFloat(w.get(TensorBytes.SHORT_LE, off + 2L * c)) * xc;
+            }
+            out[outOffset + r] = sum;
+        }
     }
 
     // ---- F16 ----------------------------------------------------------------------------------------------

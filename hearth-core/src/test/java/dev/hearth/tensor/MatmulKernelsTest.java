@@ -40,10 +40,13 @@ class MatmulKernelsTest {
     /** The double-precision dot product and the sum of magnitudes, for a tolerance relative to the terms. */
     /**
      * The x that a {@code type} gemv multiplies: with scratch on 16 lanes, F16 rounds x to binary16 (as ggml does
-     * for F16 weights, {@link GemvKernels#halfPairs}) and Q8_0 to bfloat16 ({@code GemvKernels.q8_0Pairs}).
+     * for F16 weights, {@link GemvKernels#halfPairs}) and Q8_0 to bfloat16 ({@code GemvKernels.q8_0Pairs}); BF16
+     * with scratch rounds x to bfloat16 on 8 and 16 lanes ({@link GemvKernels#bf16}).
      */
     private static float[] seenX(GgmlType type, float[] x, boolean withScratch) {
-        if (!withScratch || MatmulKernels.L != 16 || (type != GgmlType.F16 && type != GgmlType.Q8_0)) {
+        boolean rounds = withScratch && (MatmulKernels.L == 16 && (type == GgmlType.F16 || type == GgmlType.Q8_0)
+                || MatmulKernels.VECTOR && type == GgmlType.BF16);
+        if (!rounds) {
             return x;
         }
         float[] rounded = new float[x.length];
@@ -126,22 +129,23 @@ class MatmulKernelsTest {
         }
     }
 
-    @Test
-    void halfFloatGemvSpansSeveralConversionChunks() {
-        // F16 converts a row in chunks of GemvKernels.HALF_CHUNK through the scratch: rows longer than one
-        // chunk and not a multiple of it (nor of the vector length), with and without scratch.
-        MatmulKernel kernel = MatmulKernels.forType(GgmlType.F16);
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F16", "BF16"})
+    void halfGemvTakesAnyColumnCount(GgmlType type) {
+        // F16 and BF16 rows whose length is not a multiple of the vector loop's (nor of F16's conversion chunk,
+        // GemvKernels.HALF_CHUNK, on 8 lanes): the tail is added by scalar code, with and without scratch.
+        MatmulKernel kernel = MatmulKernels.forType(type);
         Random random = new Random(5);
         try (Arena arena = Arena.ofConfined()) {
-            for (int cols : new int[] {GemvKernels.HALF_CHUNK + 1, 2 * GemvKernels.HALF_CHUNK + 37, 3}) {
-                Matrix m = matrix(arena, GgmlType.F16, 4, cols, random);
+            for (int cols : new int[] {GemvKernels.HALF_CHUNK + 1, 2 * GemvKernels.HALF_CHUNK + 37, 3, 45}) {
+                Matrix m = matrix(arena, type, 4, cols, random);
                 float[] x = RandomTensors.gaussian(cols + 1, random);
                 for (float[] scratch : new float[][] {null, new float[MatmulKernel.gemvScratchLength(cols)]}) {
                     float[] out = new float[4];
                     kernel.gemv(m.data(), m.rowBytes(), cols, 0, 4, x, 1, out, 0, scratch);
                     for (int r = 0; r < 4; r++) {
-                        double[] e = exactDot(m.exact()[r], seenX(GgmlType.F16, x, scratch != null), 1);
-                        assertThat((double) out[r]).as("cols %d row %d scratch %s", cols, r, scratch != null)
+                        double[] e = exactDot(m.exact()[r], seenX(type, x, scratch != null), 1);
+                        assertThat((double) out[r]).as("%s cols %d row %d scratch %s", type, cols, r, scratch != null)
                                 .isCloseTo(e[0], offset(1e-5 * e[1] + 1e-30));
                     }
                 }
