@@ -922,18 +922,31 @@ final class GemvKernels {
      *
      * <p>Infinities and NaNs (exponent 31) would come out finite, so each row also ORs together
      * {@code (v & 0x7C007C00) + 0x04000400}, whose bit 15 or 31 is set by exactly those, and a row that has one
-     * is computed again by the exact register conversion.
+     * is computed again by the exact register conversion. An x that binary16 cannot hold (beyond 65504, or NaN)
+     * sends the whole call there, with float x.
      */
     static void halfPairs(MemorySegment w, long rowBytes, int cols, int rowStart, int rowEnd, float[] x,
             int xOffset, float[] out, int outOffset, float[] scratch) {
         int pairs = cols / 32 * 16;
         if (!prepared(scratch, HALF_X_LAYOUT, cols, xOffset)) {
+            boolean outOfRange = false;
             for (int i = 0; i < pairs; i++) {
                 int lo = Float.floatToFloat16(x[xOffset + 2 * i]) & 0xFFFF;
                 int hi = Float.floatToFloat16(x[xOffset + 2 * i + 1]) & 0xFFFF;
                 scratch[i] = Float.intBitsToFloat(lo | hi << 16);
+                outOfRange |= (lo & 0x7C00) == 0x7C00 || (hi & 0x7C00) == 0x7C00;
             }
+            for (int c = 2 * pairs; c < cols; c++) {
+                outOfRange |= (Float.floatToFloat16(x[xOffset + c]) & 0x7C00) == 0x7C00;
+            }
+            // After the pairs: whether some x is beyond binary16's range (|x| > 65504) or NaN, which the pairs'
+            // decoding would read as a finite value.
+            scratch[pairs] = outOfRange ? 1 : 0;
             markPrepared(scratch, HALF_X_LAYOUT, cols, xOffset);
+        }
+        if (scratch[pairs] != 0) {
+            halfFloat(w, rowBytes, cols, rowStart, rowEnd, x, xOffset, out, outOffset); // float x, exactly
+            return;
         }
         for (int r = rowStart; r < rowEnd; r++) {
             long off = r * rowBytes;

@@ -1,6 +1,7 @@
 package dev.hearth.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.assertj.core.api.Assertions.offset;
 
 import com.sun.management.ThreadMXBean;
@@ -224,6 +225,35 @@ class MatmulKernelsTest {
                         }
                         double[] e = exactDot(row, seenX(GgmlType.F16, x, true), 0);
                         assertThat((double) out[r]).as("row %d", r).isCloseTo(e[0], offset(1e-5 * e[1] + 1e-30));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void halfGemvKeepsAnXBeyondBinary16sRange() {
+        // An activation beyond 65504 (binary16's largest) or NaN rounds to an infinity or a NaN, which the 16-lane
+        // scratch path would decode as a finite value: such an x is multiplied as a float instead, exactly as
+        // without scratch.
+        assumeTrue(MatmulKernels.L == 16, "the binary16-x path runs on 16 lanes");
+        MatmulKernel kernel = MatmulKernels.forType(GgmlType.F16);
+        Random random = new Random(13);
+        int cols = 100; // 96 in pairs and a tail of 4
+        try (Arena arena = Arena.ofConfined()) {
+            Matrix m = matrix(arena, GgmlType.F16, 3, cols, random);
+            for (float big : new float[] {1e5f, -7e4f, Float.NaN}) {
+                for (int at : new int[] {5, cols - 1}) {
+                    float[] x = RandomTensors.gaussian(cols, random);
+                    x[at] = big;
+                    float[] want = new float[3];
+                    kernel.gemv(m.data(), m.rowBytes(), cols, 0, 3, x, 0, want, 0);
+                    float[] got = new float[3];
+                    kernel.gemv(m.data(), m.rowBytes(), cols, 0, 3, x, 0, got, 0,
+                            new float[MatmulKernel.gemvScratchLength(cols)]);
+                    for (int r = 0; r < 3; r++) {
+                        assertThat(Float.floatToIntBits(got[r])).as("x[%d] = %s, row %d: %s vs %s", at, big, r,
+                                got[r], want[r]).isEqualTo(Float.floatToIntBits(want[r]));
                     }
                 }
             }
