@@ -48,6 +48,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Tokens per generation test; 0 skips the test (default ${DEFAULT-VALUE}).")
     int gen;
 
+    @Option(names = {"-d", "--n-depth"}, paramLabel = "N", defaultValue = "0",
+            description = "Tokens already in the context (KV cache) when each test starts, as llama-bench's -d: "
+                    + "the speed at a long conversation's end (default ${DEFAULT-VALUE}).")
+    int depth;
+
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Compute threads (default: all cores).")
     Integer threads;
 
@@ -93,6 +98,9 @@ final class BenchCommand implements Callable<Integer> {
         if (prompt > 65536 || gen > 65536) {
             throw new IllegalArgumentException("-p and -n are limited to 65536 tokens");
         }
+        if (depth < 0 || depth > 1 << 20) {
+            throw new IllegalArgumentException("-d must be 0..1048576");
+        }
         if (repetitions < 1 || repetitions > 1000 || warmup < 0 || warmup > 100) {
             throw new IllegalArgumentException("-r must be 1..1000 and --warmup 0..100");
         }
@@ -112,7 +120,13 @@ final class BenchCommand implements Callable<Integer> {
                 size += info.byteSize();
             }
             long bytesPerToken = ModelBenchmark.bytesPerToken(m);
-            ModelBenchmark bench = new ModelBenchmark(m, pool, prompt, gen);
+            if ((long) depth + Math.max(prompt, gen) > m.config().contextLength()) {
+                throw new IllegalArgumentException("-d plus the longer test (" + ((long) depth + Math.max(prompt, gen))
+                        + " tokens) exceeds the model's context length " + m.config().contextLength());
+            }
+            // Generation also reads the KV cache: each token the rows of all positions before it.
+            double kvBytesPerToken = ModelBenchmark.kvBytesPerPosition(m) * (depth + (gen + 1) / 2.0);
+            ModelBenchmark bench = new ModelBenchmark(m, pool, prompt, gen, depth);
 
             double ppTps = Double.NaN;
             double tgTps = Double.NaN;
@@ -144,7 +158,7 @@ final class BenchCommand implements Callable<Integer> {
             double bandwidth = !measureBandwidth ? Double.NaN
                     : bandwidthMib == null ? MemoryBandwidth.measure(pool, ModelBenchmark.weightRegions(m), 5)
                     : MemoryBandwidth.measure(pool, bandwidthMib * (1L << 20), 5);
-            double share = tgTps * bytesPerToken / bandwidth;
+            double share = tgTps * (bytesPerToken + kvBytesPerToken) / bandwidth;
 
             String name = model.getFileName().toString();
             if (json) {
@@ -153,6 +167,7 @@ final class BenchCommand implements Callable<Integer> {
                 o.put("model", name);
                 o.put("size_bytes", size);
                 o.put("threads", t);
+                o.put("n_depth", depth);
                 if (prompt > 0) {
                     o.putObject("pp").put("n", prompt).put("tokens_per_second", round(ppTps));
                 }
@@ -168,6 +183,9 @@ final class BenchCommand implements Callable<Integer> {
                     }
                 }
                 o.put("bytes_per_token", bytesPerToken);
+                if (gen > 0) {
+                    o.put("kv_bytes_per_token", Math.round(kvBytesPerToken));
+                }
                 o.put("load_ms", round(loadMs));
                 o.put("repetitions", repetitions);
                 if (allocPerToken >= 0) {
@@ -178,19 +196,23 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "model: %s (%s, %s, %.2f B parameters), loaded in %.0f ms%s%n", name,
                         m.config().architecture(), human(size), parameters(file) / 1e9, loadMs, repackNote(repacked));
                 out.printf(Locale.ROOT, "threads: %d, runs: median of %d after %d warm-up%n", t, repetitions, warmup);
-                out.printf(Locale.ROOT, "| %-8s | %12s |%n", "test", "t/s");
-                out.printf(Locale.ROOT, "| %-8s | %12s |%n", "--------", "------------");
+                String at = depth > 0 ? " @ d" + depth : "";
+                String row = "| %-" + (8 + at.length()) + "s | %12s |%n";
+                out.printf(Locale.ROOT, row, "test", "t/s");
+                out.printf(Locale.ROOT, row, "-".repeat(8 + at.length()), "------------");
                 if (prompt > 0) {
-                    out.printf(Locale.ROOT, "| %-8s | %12.2f |%n", "pp" + prompt, ppTps);
+                    out.printf(Locale.ROOT, row, "pp" + prompt + at, String.format(Locale.ROOT, "%.2f", ppTps));
                 }
                 if (gen > 0) {
-                    out.printf(Locale.ROOT, "| %-8s | %12.2f |%n", "tg" + gen, tgTps);
+                    out.printf(Locale.ROOT, row, "tg" + gen + at, String.format(Locale.ROOT, "%.2f", tgTps));
                 }
                 if (measureBandwidth) {
                     out.printf(Locale.ROOT, "read bandwidth%s: %.1f GB/s; %s read per token%s%n",
                             bandwidthMib == null ? " (of the weights' memory)" : "", bandwidth / 1e9,
-                            human(bytesPerToken), gen > 0 ? String.format(Locale.ROOT,
-                                    "; generation limit %.1f t/s, reached %.0f%%", bandwidth / bytesPerToken, share * 100) : "");
+                            human(bytesPerToken) + (depth > 0 && gen > 0 ? " + " + human(Math.round(kvBytesPerToken))
+                                    + " of KV cache" : ""), gen > 0 ? String.format(Locale.ROOT,
+                                    "; generation limit %.1f t/s, reached %.0f%%",
+                                    bandwidth / (bytesPerToken + kvBytesPerToken), share * 100) : "");
                 }
                 if (allocPerToken >= 0) {
                     out.printf(Locale.ROOT, "heap allocated per generated token: %.0f bytes%n", allocPerToken);

@@ -45,8 +45,10 @@ class BenchCommandTest {
         assertThat(o.get("tg").get("tokens_per_second").asDouble()).isPositive();
         assertThat(o.get("bandwidth_gbps").asDouble()).isPositive();
         double share = o.get("tg_share_of_limit").asDouble();
-        double expected = o.get("tg").get("tokens_per_second").asDouble() * o.get("bytes_per_token").asLong()
+        double expected = o.get("tg").get("tokens_per_second").asDouble()
+                * (o.get("bytes_per_token").asLong() + o.get("kv_bytes_per_token").asLong())
                 / (o.get("bandwidth_gbps").asDouble() * 1e9);
+        assertThat(o.get("n_depth").asInt()).isZero();
         assertThat(share).isPositive().isCloseTo(expected, org.assertj.core.api.Assertions.within(0.01 + expected * 0.02));
         for (String key : List.of("model", "size_bytes", "threads", "pp", "tg", "bandwidth_gbps", "tg_share_of_limit")) {
             assertThat(o.has(key)).as(key).isTrue();
@@ -62,7 +64,24 @@ class BenchCommandTest {
     }
 
     @Test
+    void depthRunsTheTestsAfterThatManyCachedTokens() throws Exception {
+        InspectCommandTest.Result r = hearth("bench", "-m", model.toString(), "-p", "4", "-n", "2", "-d", "40", "-t", "1",
+                "-r", "1", "--bandwidth-mib", "16");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("| pp4 @ d40 ", "| tg2 @ d40 ", "of KV cache");
+        InspectCommandTest.Result json = hearth("bench", "-m", model.toString(), "-p", "0", "-n", "2", "-d", "40", "-t",
+                "1", "-r", "1", "--bandwidth-mib", "0", "--json");
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        JsonNode o = new ObjectMapper().readTree(json.out());
+        assertThat(o.get("n_depth").asInt()).isEqualTo(40);
+        // tiny: 1 KiB of keys and values per position; a token of tg2 at depth 40 sees 41.5 positions on average.
+        assertThat(o.get("kv_bytes_per_token").asLong()).isEqualTo(1024L * 41 + 512);
+    }
+
+    @Test
     void badArgumentsFailWithOneLine() {
+        assertFailsWithOneLine(hearth("bench", "-m", model.toString(), "-d", "5000"), "context length");
+        assertFailsWithOneLine(hearth("bench", "-m", model.toString(), "-d", "-1"), "-d");
         assertFailsWithOneLine(hearth("bench", "-m", model.toString(), "-p", "0", "-n", "0"), "-p and -n");
         assertFailsWithOneLine(hearth("bench", "-m", model.toString(), "-t", "0"), "--threads");
         assertFailsWithOneLine(hearth("bench", "-m", dir.resolve("missing.gguf").toString()), "missing.gguf");

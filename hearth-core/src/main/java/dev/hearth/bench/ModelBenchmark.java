@@ -19,33 +19,49 @@ import java.util.SplittableRandom;
 /**
  * The two tests of llama.cpp's {@code llama-bench}, on one model:
  * <ul>
- *   <li>prompt processing (pp): {@code promptTokens} random tokens as one batch from an empty context,
- *       logits for the last token only;</li>
- *   <li>token generation (tg): {@code genTokens} random tokens one at a time from an empty context.</li>
+ *   <li>prompt processing (pp): {@code promptTokens} random tokens as one batch, logits for the last token
+ *       only;</li>
+ *   <li>token generation (tg): {@code genTokens} random tokens one at a time.</li>
  * </ul>
- * Each run starts from an empty KV cache; callers warm up (JIT compilation) and take the median of several
- * runs. Token ids are random, as in llama-bench: the speed does not depend on them.
+ * Each run starts from a context of {@code depth} tokens (llama-bench's {@code -d}; 0: an empty KV cache):
+ * random tokens processed once, before the first run and untimed, then kept; every run truncates the cache back
+ * to them, which leaves it as a new fill would (llama-bench processes them again before each run). Callers warm
+ * up (JIT compilation) and take the median of several runs. Token ids are random, as in llama-bench: the speed
+ * does not depend on them.
  */
 public final class ModelBenchmark {
+    /** Batch size for filling the depth context when the prompt test's batch is smaller (llama-bench's default). */
+    private static final int DEPTH_BATCH = 512;
     private final Model model;
     private final ComputePool pool;
     private final int promptTokens;
     private final int genTokens;
+    private final int depth;
     private final InferenceState state;
     private final int[] tokens;
     private final SplittableRandom random = new SplittableRandom(1234);
+    private boolean depthFilled;
 
     public ModelBenchmark(Model model, ComputePool pool, int promptTokens, int genTokens) {
+        this(model, pool, promptTokens, genTokens, 0);
+    }
+
+    public ModelBenchmark(Model model, ComputePool pool, int promptTokens, int genTokens, int depth) {
         if (promptTokens < 0 || genTokens < 0 || promptTokens + genTokens == 0) {
             throw new IllegalArgumentException("need a positive number of prompt or generated tokens");
+        }
+        if (depth < 0) {
+            throw new IllegalArgumentException("depth must be >= 0, got " + depth);
         }
         this.model = model;
         this.pool = pool;
         this.promptTokens = promptTokens;
         this.genTokens = genTokens;
-        int context = Math.max(promptTokens, genTokens) + 1;
-        this.state = new InferenceState(model.config(), context, Math.max(1, promptTokens), 1, pool.threads());
-        this.tokens = new int[Math.max(promptTokens, genTokens)];
+        this.depth = depth;
+        int context = Math.addExact(depth, Math.max(promptTokens, genTokens) + 1);
+        int batch = Math.max(1, Math.max(promptTokens, Math.min(depth, DEPTH_BATCH)));
+        this.state = new InferenceState(model.config(), context, batch, 1, pool.threads());
+        this.tokens = new int[Math.max(depth, Math.max(promptTokens, genTokens))];
     }
 
     private void randomTokens(int n) {
@@ -55,10 +71,29 @@ public final class ModelBenchmark {
         }
     }
 
+    /** The KV cache back to the depth context: processed the first time, truncated to it afterwards. */
+    private void startFromDepth() {
+        if (depth == 0) {
+            state.reset();
+            return;
+        }
+        if (!depthFilled) {
+            state.reset();
+            randomTokens(depth);
+            for (int done = 0; done < depth; ) {
+                int n = Math.min(state.batchCapacity(), depth - done);
+                Transformer.forward(model, state, pool, tokens, done, n, false);
+                done += n;
+            }
+            depthFilled = true;
+        }
+        state.truncate(depth);
+    }
+
     /** One prompt-processing run; returns its wall time in nanoseconds. */
     public long promptRun() {
+        startFromDepth();
         randomTokens(promptTokens);
-        state.reset();
         long t0 = System.nanoTime();
         Transformer.forward(model, state, pool, tokens, 0, promptTokens, false);
         return System.nanoTime() - t0;
@@ -66,8 +101,8 @@ public final class ModelBenchmark {
 
     /** One generation run; returns its wall time in nanoseconds. */
     public long generationRun() {
+        startFromDepth();
         randomTokens(genTokens);
-        state.reset();
         long t0 = System.nanoTime();
         for (int i = 0; i < genTokens; i++) {
             Transformer.forward(model, state, pool, tokens, i, 1, false);
@@ -85,8 +120,8 @@ public final class ModelBenchmark {
                 || !mx.isThreadAllocatedMemorySupported() || !mx.isThreadAllocatedMemoryEnabled()) {
             return -1;
         }
+        startFromDepth();
         randomTokens(genTokens);
-        state.reset();
         // Per-thread counters one by one: the array form would allocate its result array while measuring.
         long[] workers = pool.workerThreadIds();
         long before = mx.getCurrentThreadAllocatedBytes();
@@ -109,6 +144,24 @@ public final class ModelBenchmark {
 
     public int genTokens() {
         return genTokens;
+    }
+
+    public int depth() {
+        return depth;
+    }
+
+    /** Positions in the KV cache now: the depth context plus the last run's tokens. */
+    public int cachedPositions() {
+        return state.position();
+    }
+
+    /**
+     * Bytes of KV cache one generated token reads per cached position: every layer's key and value row (the
+     * cache holds floats). At long contexts they add up to a large share of a token's reads.
+     */
+    public static long kvBytesPerPosition(Model model) {
+        var c = model.config();
+        return 4L * c.blockCount() * (c.kvDimK() + c.kvDimV());
     }
 
     /** Median of {@code values} (sorted copy). */

@@ -37,4 +37,26 @@ class ModelBenchmarkTest {
             assertThat(ModelBenchmark.bytesPerToken(Architectures.load(gguf))).isEqualTo(expected);
         }
     }
+
+    /** Runs at a depth continue a context of that many tokens, processed once and kept between runs. */
+    @org.junit.jupiter.api.Test
+    void runsAtADepthStartFromThatManyCachedTokens() throws IOException {
+        Path file = dir.resolve("tiny.gguf");
+        RandomModelWriter.write(ModelShape.named("tiny"), FileType.Q8_0, file, 5);
+        try (GgufFile gguf = GgufFile.open(file); ComputePool pool = new ComputePool(2)) {
+            Model model = Architectures.load(gguf);
+            // 20 is not a multiple of the 8-token prompt batch the fill uses when -p is larger than it.
+            ModelBenchmark bench = new ModelBenchmark(model, pool, 8, 4, 20);
+            assertThat(bench.cachedPositions()).isZero();
+            bench.generationRun();
+            assertThat(bench.cachedPositions()).isEqualTo(24);
+            bench.promptRun();
+            assertThat(bench.cachedPositions()).isEqualTo(28);
+            bench.generationRun();
+            assertThat(bench.cachedPositions()).isEqualTo(24);
+            assertThat(new ModelBenchmark(model, pool, 8, 4).cachedPositions()).isZero();
+            // tiny: 2 layers, 2 KV heads of 32, keys and values as floats.
+            assertThat(ModelBenchmark.kvBytesPerPosition(model)).isEqualTo(4L * 2 * (64 + 64));
+        }
+    }
 }
