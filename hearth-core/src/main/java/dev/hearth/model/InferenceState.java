@@ -28,9 +28,17 @@ public final class InferenceState {
     final float[] gate;
     final float[] up;
     final float[] logits;
+    /**
+     * Per layer, the cached keys and values of every slot and position, KV head by KV head: head h's row for
+     * cache position p (slot * contextLength + position) at {@code (h * slots * contextLength + p) * headDim}, so
+     * that attention reads one head's rows as one contiguous stream.
+     */
     final float[][] keyCache;
     final float[][] valueCache;
+    /** Per compute thread: attention scores of the query heads sharing a KV head, head g at g * contextLength. */
     final float[][] scores;
+    /** Per compute thread: the largest score of each of those heads, then 1 / its softmax denominator. */
+    final float[][] softmaxScales;
     /** Batch activations packed for {@link dev.hearth.tensor.Gemm}: the input of the current matmul. */
     final float[] packed;
     /** One {@link dev.hearth.tensor.Gemm} tile per compute thread. */
@@ -87,7 +95,9 @@ public final class InferenceState {
         long positions = Math.multiplyExact((long) slots, contextLength);
         keyCache = new float[config.blockCount()][Math.toIntExact(Math.multiplyExact(positions, config.kvDimK()))];
         valueCache = new float[config.blockCount()][Math.toIntExact(Math.multiplyExact(positions, config.kvDimV()))];
-        scores = new float[threads][contextLength];
+        int group = config.headCount() / Math.max(1, config.headCountKv());
+        scores = new float[threads][Math.multiplyExact(group, contextLength)];
+        softmaxScales = new float[threads][group];
         int maxCols = Math.max(dim, Math.max(config.headCount() * config.headDimV(), config.feedForwardLength()));
         packed = batchCapacity > 1 ? new float[dev.hearth.tensor.Gemm.packedLength(batchCapacity, maxCols)] : new float[0];
         tiles = new float[threads][batchCapacity > 1 ? dev.hearth.tensor.Gemm.tileLength(maxCols) : 0];

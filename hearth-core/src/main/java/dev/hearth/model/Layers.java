@@ -1,6 +1,8 @@
 package dev.hearth.model;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -155,6 +157,116 @@ final class Layers {
             sum += a[aOff + i] * b[bOff + i];
         }
         return sum;
+    }
+
+    /**
+     * {@code x[j] = exp(x[j] - max)} for j in {@code [from, to)}, and their sum: softmax's numerators and
+     * denominator ({@code max} at least every x[j], so each exponent is at most 0). One masked vector loop,
+     * also for the last partial vector and for ranges shorter than a vector: a vector branch that only some
+     * calls take was compiled before it ran often enough to be inlined, and its vectors were then boxed on
+     * every call (96 bytes per token of the tiny test models, in some JVMs only). A scalar Math.exp per
+     * cached position was most of attention's time at long contexts.
+     */
+    static float expShifted(float[] x, int from, int to, float max) {
+        FloatVector shift = FloatVector.broadcast(F, max);
+        FloatVector sum = FloatVector.zero(F);
+        for (int j = from; j < to; j += F.length()) {
+            VectorMask<Float> in = F.indexInRange(j, to);
+            FloatVector e = exp(FloatVector.fromArray(F, x, j, in).sub(shift));
+            e.intoArray(x, j, in);
+            sum = sum.add(e, in);
+        }
+        return sum.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** ln 2 split for Cody and Waite's reduction: 355/512 (exact in 9 bits, so n * LN2_HIGH is exact) plus the rest. */
+    private static final float LN2_HIGH = 0.693359375f;
+    private static final float LN2_LOW = -2.12194440054690583e-4f;
+    private static final float LOG2_E = 1.44269504088896341f;
+    /** 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an integer, held in the low mantissa bits. */
+    private static final float ROUNDER = 12582912f;
+    /** Below this e^x is not a normal float (2^-126); such lanes come out 0. */
+    private static final float EXP_MIN = -87.33654f;
+    /** Lanes above are clamped to this, so that n stays at most 127 (softmax's exponents are at most 0). */
+    private static final float EXP_MAX = 88f;
+
+    /**
+     * e^x per lane: within 2 ulp of {@link Math#exp} for x in [-87.3, 88] (LayersTest), 0 below, e^88 above,
+     * NaN for NaN. x = n ln2 + r with |r| <= ln2 / 2; e^r from its Taylor series to the
+     * r^7 term (the remainder, r^8 / 8!, is below 2^-27 of the result); times 2^n written into the exponent
+     * bits. Plain vector arithmetic rather than VectorOperators.EXP, which is a native library call on x86
+     * only and a scalar loop that allocates elsewhere.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector clamped = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector rounded = clamped.fma(FloatVector.broadcast(F, LOG2_E), FloatVector.broadcast(F, ROUNDER));
+        FloatVector n = rounded.sub(ROUNDER);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_LOW), n.fma(FloatVector.broadcast(F, -LN2_HIGH), clamped));
+        FloatVector p = FloatVector.broadcast(F, 1f / 5040);
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 720));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 120));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 24));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 6));
+        p = p.fma(r, FloatVector.broadcast(F, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        // n is in [-126, 127]: 2^n's bits are (n + 127) << 23, and n + 127 is rounded's low bits plus 127.
+        IntVector bits = rounded.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER) - 127)
+                .lanewise(VectorOperators.LSHL, 23);
+        FloatVector e = p.mul(bits.reinterpretAsFloats());
+        return e.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+    }
+
+    /**
+     * Attention's weighted sums of value rows for {@code heads} query heads that share them: for head g and
+     * {@code d < n}, {@code out[outOff + g * outStride + d] = scale[g] * sum over j in [from, to) of
+     * w[g * wStride + j] * rows[first + j * stride + d]}. One vector of d at a time, for up to four heads at once,
+     * each row's vector loaded once for them and the sums kept in registers (an axpy per position loaded and
+     * stored the output for every row).
+     */
+    static void weightedRows(float[] out, int outOff, int outStride, float[] rows, int first, int stride, float[] w,
+            int wStride, int from, int to, float[] scale, int heads, int n) {
+        int lanes = F.length();
+        for (int g0 = 0; g0 < heads; g0 += 4) {
+            // Heads g0..g0+3; past the last head the weights of head g0 are reused and the sums dropped.
+            int w0 = g0 * wStride;
+            int w1 = (g0 + 1 < heads ? g0 + 1 : g0) * wStride;
+            int w2 = (g0 + 2 < heads ? g0 + 2 : g0) * wStride;
+            int w3 = (g0 + 3 < heads ? g0 + 3 : g0) * wStride;
+            int d = 0;
+            for (; d + lanes <= n; d += lanes) {
+                FloatVector a0 = FloatVector.zero(F);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                for (int j = from; j < to; j++) {
+                    FloatVector v = FloatVector.fromArray(F, rows, first + j * stride + d);
+                    a0 = v.fma(FloatVector.broadcast(F, w[w0 + j]), a0);
+                    a1 = v.fma(FloatVector.broadcast(F, w[w1 + j]), a1);
+                    a2 = v.fma(FloatVector.broadcast(F, w[w2 + j]), a2);
+                    a3 = v.fma(FloatVector.broadcast(F, w[w3 + j]), a3);
+                }
+                a0.mul(scale[g0]).intoArray(out, outOff + g0 * outStride + d);
+                if (g0 + 1 < heads) {
+                    a1.mul(scale[g0 + 1]).intoArray(out, outOff + (g0 + 1) * outStride + d);
+                }
+                if (g0 + 2 < heads) {
+                    a2.mul(scale[g0 + 2]).intoArray(out, outOff + (g0 + 2) * outStride + d);
+                }
+                if (g0 + 3 < heads) {
+                    a3.mul(scale[g0 + 3]).intoArray(out, outOff + (g0 + 3) * outStride + d);
+                }
+            }
+            for (; d < n; d++) {
+                for (int g = g0; g < Math.min(heads, g0 + 4); g++) {
+                    float a = 0;
+                    for (int j = from; j < to; j++) {
+                        a += w[g * wStride + j] * rows[first + j * stride + d];
+                    }
+                    out[outOff + g * outStride + d] = scale[g] * a;
+                }
+            }
+        }
     }
 
     /** y[yOff..yOff+n) += alpha * x[xOff..xOff+n). */

@@ -113,7 +113,8 @@ public final class Runner {
         long perRow = 3L * c.embeddingLength() + c.qDim() + c.kvDimK() + c.kvDimV()
                 + (long) c.headCount() * c.headDimV() + 2L * c.feedForwardLength() + c.ropeDim() + c.vocabSize();
         long activations = Math.multiplyExact((long) batch, perRow);
-        long scores = Math.multiplyExact((long) threads, context);
+        // Attention scores: per compute thread, one row of the context per query head sharing a KV head.
+        long scores = Math.multiplyExact((long) threads * (c.headCount() / Math.max(1, c.headCountKv())), context);
         long floats = Math.addExact(Math.addExact(kv, activations), scores);
         return Math.addExact(Math.multiplyExact(floats, 4L), Math.multiplyExact(positions, 4L));
     }
