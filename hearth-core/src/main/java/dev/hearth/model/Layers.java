@@ -159,27 +159,7 @@ final class Layers {
         return sum;
     }
 
-    /**
-     * {@code x[j] = exp(x[j] - max)} for j in {@code [from, to)}, and their sum: softmax's numerators and
-     * denominator ({@code max} at least every x[j], so each exponent is at most 0). One masked vector loop,
-     * also for the last partial vector and for ranges shorter than a vector: a vector branch that only some
-     * calls take was compiled before it ran often enough to be inlined, and its vectors were then boxed on
-     * every call (96 bytes per token of the tiny test models, in some JVMs only). A scalar Math.exp per
-     * cached position was most of attention's time at long contexts.
-     */
-    static float expShifted(float[] x, int from, int to, float max) {
-        FloatVector shift = FloatVector.broadcast(F, max);
-        FloatVector sum = FloatVector.zero(F);
-        for (int j = from; j < to; j += F.length()) {
-            VectorMask<Float> in = F.indexInRange(j, to);
-            FloatVector e = exp(FloatVector.fromArray(F, x, j, in).sub(shift));
-            e.intoArray(x, j, in);
-            sum = sum.add(e, in);
-        }
-        return sum.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** ln 2 split for Cody and Waite's reduction: 355/512 (exact in 9 bits, so n * LN2_HIGH is exact) plus the rest. */
+    /** ln 2 split for Cody and Waite's reduction: 355/512 (exact in 9 bits) plus the rest. */
     private static final float LN2_HIGH = 0.693359375f;
     private static final float LN2_LOW = -2.12194440054690583e-4f;
     private static final float LOG2_E = 1.44269504088896341f;
@@ -191,30 +171,47 @@ final class Layers {
     private static final float EXP_MAX = 88f;
 
     /**
-     * e^x per lane: within 2 ulp of {@link Math#exp} for x in [-87.3, 88] (LayersTest), 0 below, e^88 above,
-     * NaN for NaN. x = n ln2 + r with |r| <= ln2 / 2; e^r from its Taylor series to the
-     * r^7 term (the remainder, r^8 / 8!, is below 2^-27 of the result); times 2^n written into the exponent
-     * bits. Plain vector arithmetic rather than VectorOperators.EXP, which is a native library call on x86
-     * only and a scalar loop that allocates elsewhere.
+     * {@code x[j] = exp(x[j] - max)} for j in {@code [from, to)}, and their sum: softmax's numerators and
+     * denominator. A scalar Math.exp per cached position was most of attention's time at long contexts.
+     *
+     * <p>e^y per lane, within 2 ulp of {@link Math#exp} for y in [-87.3, 88] (LayersTest), 0 below, e^88 above,
+     * NaN for NaN: y = n ln2 + r with |r| <= ln2 / 2; e^r from its Taylor series to the r^7 term (the remainder,
+     * r^8 / 8!, is below 2^-27 of the result); times 2^n written into the exponent bits. Plain vector arithmetic
+     * rather than VectorOperators.EXP, which is a native library call on x86 only and a scalar loop that
+     * allocates elsewhere.
+     *
+     * <p>Why one method, one masked loop: C2 must compile all of this as one piece, on its own. A vector branch
+     * that only longer calls take was compiled before it ran often enough to be inlined (session 8); a helper
+     * taking and returning a vector was left as a call in some JVMs, its vectors boxed (7.6 KB per token of the
+     * tiny test model). This method is larger than C2's FreqInlineSize (325 bytes), so it is never inlined into
+     * its caller but compiled whole, and only arrays and floats cross its boundary.
      */
-    static FloatVector exp(FloatVector x) {
-        FloatVector clamped = x.max(EXP_MIN).min(EXP_MAX);
-        FloatVector rounded = clamped.fma(FloatVector.broadcast(F, LOG2_E), FloatVector.broadcast(F, ROUNDER));
-        FloatVector n = rounded.sub(ROUNDER);
-        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_LOW), n.fma(FloatVector.broadcast(F, -LN2_HIGH), clamped));
-        FloatVector p = FloatVector.broadcast(F, 1f / 5040);
-        p = p.fma(r, FloatVector.broadcast(F, 1f / 720));
-        p = p.fma(r, FloatVector.broadcast(F, 1f / 120));
-        p = p.fma(r, FloatVector.broadcast(F, 1f / 24));
-        p = p.fma(r, FloatVector.broadcast(F, 1f / 6));
-        p = p.fma(r, FloatVector.broadcast(F, 0.5f));
-        p = p.fma(r, FloatVector.broadcast(F, 1f));
-        p = p.fma(r, FloatVector.broadcast(F, 1f));
-        // n is in [-126, 127]: 2^n's bits are (n + 127) << 23, and n + 127 is rounded's low bits plus 127.
-        IntVector bits = rounded.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER) - 127)
-                .lanewise(VectorOperators.LSHL, 23);
-        FloatVector e = p.mul(bits.reinterpretAsFloats());
-        return e.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+    static float expShifted(float[] x, int from, int to, float max) {
+        FloatVector shift = FloatVector.broadcast(F, max);
+        FloatVector sum = FloatVector.zero(F);
+        for (int j = from; j < to; j += F.length()) {
+            VectorMask<Float> in = F.indexInRange(j, to);
+            FloatVector y = FloatVector.fromArray(F, x, j, in).sub(shift);
+            FloatVector clamped = y.max(EXP_MIN).min(EXP_MAX);
+            FloatVector rounded = clamped.fma(FloatVector.broadcast(F, LOG2_E), FloatVector.broadcast(F, ROUNDER));
+            FloatVector n = rounded.sub(ROUNDER);
+            FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_LOW), n.fma(FloatVector.broadcast(F, -LN2_HIGH), clamped));
+            FloatVector p = FloatVector.broadcast(F, 1f / 5040);
+            p = p.fma(r, FloatVector.broadcast(F, 1f / 720));
+            p = p.fma(r, FloatVector.broadcast(F, 1f / 120));
+            p = p.fma(r, FloatVector.broadcast(F, 1f / 24));
+            p = p.fma(r, FloatVector.broadcast(F, 1f / 6));
+            p = p.fma(r, FloatVector.broadcast(F, 0.5f));
+            p = p.fma(r, FloatVector.broadcast(F, 1f));
+            p = p.fma(r, FloatVector.broadcast(F, 1f));
+            // n is in [-126, 127]: 2^n's bits are (n + 127) << 23, and n + 127 is rounded's low bits plus 127.
+            IntVector bits = rounded.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER) - 127)
+                    .lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = p.mul(bits.reinterpretAsFloats()).blend(0f, y.compare(VectorOperators.LT, EXP_MIN));
+            e.intoArray(x, j, in);
+            sum = sum.add(e, in);
+        }
+        return sum.reduceLanes(VectorOperators.ADD);
     }
 
     /**
