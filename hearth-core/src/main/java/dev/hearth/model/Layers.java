@@ -265,17 +265,4 @@ final class Layers {
             }
         }
     }
-
-    /** y[yOff..yOff+n) += alpha * x[xOff..xOff+n). */
-    static void axpy(float[] y, int yOff, float[] x, int xOff, float alpha, int n) {
-        int i = 0;
-        int bound = F.loopBound(n);
-        FloatVector va = FloatVector.broadcast(F, alpha);
-        for (; i < bound; i += F.length()) {
-            FloatVector.fromArray(F, x, xOff + i).fma(va, FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) {
-            y[yOff + i] += alpha * x[xOff + i];
-        }
-    }
 }
