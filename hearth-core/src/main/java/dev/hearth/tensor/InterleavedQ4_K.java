@@ -231,14 +231,17 @@ final class InterleavedQ4_K {
             ((FloatVector) mn.convertShape(VectorOperators.B2F, F, 0)).intoArray(temp, t + T_MINS + 32 * s);
             ((FloatVector) mn.convertShape(VectorOperators.B2F, F, 1)).intoArray(temp, t + T_MINS + 32 * s + 16);
         }
+        // Sub-blocks 4-7: low 4 bits in byte 8 + s, top 2 bits in bits 6-7 of byte s - 4 (scale) and s (min).
+        // Shifted as 32-bit lanes with the masks keeping each byte's own bits: x86 has no byte shift, and
+        // C2's byte-lane shifts widen to 16 bits and narrow back (four instructions each).
         for (int s = 4; s < 8; s++) {
-            ByteVector packed = ByteVector.fromMemorySegment(B32, w, planes + 32L * (s + 4), LE);
-            ByteVector topScale = ByteVector.fromMemorySegment(B32, w, planes + 32L * (s - 4), LE)
-                    .lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4);
-            ByteVector topMin = ByteVector.fromMemorySegment(B32, w, planes + 32L * s, LE)
-                    .lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4);
-            ByteVector sc = packed.and((byte) 0x0F).or(topScale);
-            ByteVector mn = packed.lanewise(VectorOperators.LSHR, 4).or(topMin);
+            IntVector packed = ByteVector.fromMemorySegment(B32, w, planes + 32L * (s + 4), LE).reinterpretAsInts();
+            IntVector topScale = ByteVector.fromMemorySegment(B32, w, planes + 32L * (s - 4), LE).reinterpretAsInts()
+                    .lanewise(VectorOperators.LSHR, 2).and(0x30303030);
+            IntVector topMin = ByteVector.fromMemorySegment(B32, w, planes + 32L * s, LE).reinterpretAsInts()
+                    .lanewise(VectorOperators.LSHR, 2).and(0x30303030);
+            ByteVector sc = packed.and(0x0F0F0F0F).or(topScale).reinterpretAsBytes();
+            ByteVector mn = packed.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(topMin).reinterpretAsBytes();
             ((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0)).intoArray(temp, t + T_SCALES + 32 * s);
             ((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1)).intoArray(temp, t + T_SCALES + 32 * s + 16);
             ((FloatVector) mn.convertShape(VectorOperators.B2F, F, 0)).intoArray(temp, t + T_MINS + 32 * s);
