@@ -42,7 +42,7 @@ import java.util.zip.CRC32C;
  * <p><b>Why a cache.</b> Repacking is most of a 4-bit model's load: Llama-3.2-1B Q4_0 (728 MiB, all of it
  * repacked) loads in 0.9-1.9 s, of which the repack takes 1.2-2.1 s of CPU on a fresh JVM (the repack loops
  * still interpreted or in C1 code) and allocating its 730 MiB of fresh memory 0.6-0.8 s (page faults and
- * zeroing); a Q8_0 file, which only maps, loads in 0.15-0.25 s. Mapping a cache file and checking its
+ * zeroing); a file with nothing to repack (F16) only maps and loads in 0.15-0.25 s. Mapping a cache file and checking its
  * CRC-32C costs about 60 ms for the same bytes (2026-11-24, 2 cores), and its pages are the page cache's, like
  * the GGUF file's, so resident memory still holds the weights once.
  *
@@ -708,7 +708,7 @@ public final class RepackedMatrices implements AutoCloseable {
         private static int fingerprint() {
             CRC32C c = new CRC32C();
             java.util.Random random = new java.util.Random(0x4865617274L);
-            for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+            for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
                 int cols = 256;
                 byte[] rows = new byte[Math.toIntExact(InterleavedMatrix.groupBytes(type, cols))];
                 random.nextBytes(rows);

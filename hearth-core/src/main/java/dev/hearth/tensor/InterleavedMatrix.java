@@ -11,6 +11,7 @@ import jdk.incubator.vector.FloatVector;
  * A weight matrix repacked at load into groups of 32 interleaved rows, for 16-bit integer products in
  * generation: {@link InterleavedQ4_0}, {@link InterleavedQ4_K}, {@link InterleavedQ5_K} and {@link InterleavedQ6_K} define the layouts
  * and kernels, this class holds the repacked groups and what the kernels share, x quantized to 8-bit blocks.
+ * {@link InterleavedQ8_0} uses the same groups with float products (its class comment says why).
  *
  * <p><b>Why.</b> The float kernels of {@link GemvKernels} need about 14 vector operations per 32 4-bit weights
  * and run at about 9 GB/s per core, half of what each of two cores must take for generation to reach the
@@ -93,7 +94,7 @@ public final class InterleavedMatrix {
             return false;
         }
         return switch (type) {
-            case Q4_0 -> cols % 32 == 0;
+            case Q4_0, Q8_0 -> cols % 32 == 0;
             case Q4_K, Q5_K, Q6_K -> cols % 256 == 0;
             default -> false;
         };
@@ -116,13 +117,14 @@ public final class InterleavedMatrix {
 
     /** {@link #repackGroup} with staging arrays reused from call to call: one per thread. */
     public static final class Repacker {
-        private final byte[] in = new byte[Math.max(InterleavedQ4_0.STAGING,
+        private final byte[] in = new byte[Math.max(Math.max(InterleavedQ4_0.STAGING, InterleavedQ8_0.STAGING),
                 Math.max(InterleavedQ4_K.STAGING_IN, InterleavedQ5_K.STAGING_IN))];
         private final byte[] blocks = new byte[InterleavedQ4_K.STAGING_BLOCKS];
 
         public void repackGroup(GgmlType type, MemorySegment src, long srcOffset, int cols, byte[] dst, int dstOffset) {
             switch (type) {
                 case Q4_0 -> InterleavedQ4_0.repackGroup(src, srcOffset, cols, dst, dstOffset, in);
+                case Q8_0 -> InterleavedQ8_0.repackGroup(src, srcOffset, cols, dst, dstOffset, in);
                 case Q4_K -> InterleavedQ4_K.repackGroup(src, srcOffset, cols, dst, dstOffset, in, blocks);
                 case Q5_K -> InterleavedQ5_K.repackGroup(src, srcOffset, cols, dst, dstOffset, in, blocks);
                 case Q6_K -> InterleavedQ6_K.repackGroup(src, srcOffset, cols, dst, dstOffset);
@@ -183,6 +185,7 @@ public final class InterleavedMatrix {
         int g = row / GROUP_ROWS;
         switch (type) {
             case Q4_0 -> InterleavedQ4_0.dequantizeRow(segment(g), base(g), cols, row % GROUP_ROWS, out, outOffset);
+            case Q8_0 -> InterleavedQ8_0.dequantizeRow(segment(g), base(g), cols, row % GROUP_ROWS, out, outOffset);
             case Q4_K -> InterleavedQ4_K.dequantizeRow(segment(g), base(g), cols, row % GROUP_ROWS, out, outOffset);
             case Q5_K -> InterleavedQ5_K.dequantizeRow(segment(g), base(g), cols, row % GROUP_ROWS, out, outOffset);
             case Q6_K -> InterleavedQ6_K.dequantizeRow(segment(g), base(g), cols, row % GROUP_ROWS, out, outOffset);
@@ -200,6 +203,7 @@ public final class InterleavedMatrix {
         int g = row / GROUP_ROWS;
         return switch (type) {
             case Q4_0 -> InterleavedQ4_0.dotRow(segment(g), base(g), cols, row % GROUP_ROWS, x, xOffset);
+            case Q8_0 -> InterleavedQ8_0.dotRow(segment(g), base(g), cols, row % GROUP_ROWS, x, xOffset);
             case Q4_K -> InterleavedQ4_K.dotRow(segment(g), base(g), cols, row % GROUP_ROWS, x, xOffset);
             case Q5_K -> InterleavedQ5_K.dotRow(segment(g), base(g), cols, row % GROUP_ROWS, x, xOffset);
             case Q6_K -> InterleavedQ6_K.dotRow(segment(g), base(g), cols, row % GROUP_ROWS, x, xOffset);
@@ -209,11 +213,16 @@ public final class InterleavedMatrix {
 
     /**
      * {@code out[outOffset + r] = row(r) . x} for rows {@code [rowStart, rowEnd)} with x quantized to 8-bit
-     * blocks, prepared once per x in {@code scratch} ({@link MatmulKernel#gemvScratchLength} floats; the
+     * blocks (Q8_0: float x, see {@link InterleavedQ8_0}), prepared once per x in {@code scratch} ({@link MatmulKernel#gemvScratchLength} floats; the
      * caller invalidates it when x changes). Ranges need not be whole groups: a partial group is computed
      * whole into the scratch and the rows asked for copied.
      */
     public void gemv(int rowStart, int rowEnd, float[] x, int xOffset, float[] out, int outOffset, float[] scratch) {
+        if (type == GgmlType.Q8_0) {
+            // Float x as it is: its own method, so that neither loop inlines the other's kernel.
+            InterleavedQ8_0.gemv(this, rowStart, rowEnd, x, xOffset, out, outOffset, scratch);
+            return;
+        }
         if (!GemvKernels.prepared(scratch, GemvKernels.INT8_BLOCKS_LAYOUT, cols, xOffset)) {
             quantizeX(x, xOffset, cols, scratch);
             GemvKernels.markPrepared(scratch, GemvKernels.INT8_BLOCKS_LAYOUT, cols, xOffset);
@@ -236,6 +245,7 @@ public final class InterleavedMatrix {
     void dequantizeGroup(int g, float[] dst, float[] temp, int tempOffset) {
         switch (type) {
             case Q4_0 -> InterleavedQ4_0.dequantizeGroup(segment(g), base(g), cols, dst, temp, tempOffset);
+            case Q8_0 -> InterleavedQ8_0.dequantizeGroup(segment(g), base(g), cols, dst, temp, tempOffset);
             case Q4_K -> InterleavedQ4_K.dequantizeGroup(segment(g), base(g), cols, dst, temp, tempOffset);
             case Q5_K -> InterleavedQ5_K.dequantizeGroup(segment(g), base(g), cols, dst, temp, tempOffset);
             case Q6_K -> InterleavedQ6_K.dequantizeGroup(segment(g), base(g), cols, dst, temp, tempOffset);

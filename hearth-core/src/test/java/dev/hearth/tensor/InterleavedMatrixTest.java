@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@link InterleavedMatrix} (Q4_0, Q4_K, Q5_K and Q6_K) against the scalar references: the repacked copy decodes to exactly
+ * {@link InterleavedMatrix} (Q4_0, Q8_0, Q4_K, Q5_K and Q6_K) against the scalar references: the repacked copy decodes to exactly
  * the file's values (row by row and group by group), the 16-bit integer matrix-vector kernels match their
  * scalar references (same quantized x, exact integer sums) for any row range and stay within x's quantization
  * error of the float product, and the prompt path over the repacked copy gives bit-identical results to the
@@ -55,11 +55,11 @@ class InterleavedMatrixTest {
     }
 
     private static int[] columnCounts(GgmlType type) {
-        return type == GgmlType.Q4_0 ? new int[] {32, 21 * 32, 64 * 32} : new int[] {256, 3 * 256, 8 * 256};
+        return type == GgmlType.Q4_0 || type == GgmlType.Q8_0 ? new int[] {32, 21 * 32, 64 * 32} : new int[] {256, 3 * 256, 8 * 256};
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
     void repackedRowsDecodeToTheFileValues(GgmlType type) {
         assumeTrue(InterleavedMatrix.SUPPORTED, "512-bit vectors");
         Random random = new Random(1);
@@ -77,7 +77,7 @@ class InterleavedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
     void groupsDecodeColumnMajorToTheFileValues(GgmlType type) {
         assumeTrue(InterleavedMatrix.SUPPORTED, "512-bit vectors");
         Random random = new Random(2);
@@ -103,7 +103,7 @@ class InterleavedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
     void gemvMatchesItsScalarReferenceForAnyRowRange(GgmlType type) {
         assumeTrue(InterleavedMatrix.SUPPORTED, "512-bit vectors");
         Random random = new Random(3);
@@ -133,7 +133,7 @@ class InterleavedMatrixTest {
                         }
                         MemorySegment segment = m.packed().segment(r / 32);
                         long base = m.packed().base(r / 32);
-                        float want = dotReference(type, segment, base, cols, r % 32, xs);
+                        float want = dotReference(type, segment, base, cols, r % 32, x, xOffset, xs);
                         float[] w = exactRow(type, m, r);
                         double maxW = 0;
                         double maxX = 0;
@@ -144,9 +144,14 @@ class InterleavedMatrixTest {
                             maxX = Math.max(maxX, Math.abs(x[xOffset + c]));
                             exact += (double) w[c] * x[xOffset + c];
                             // |x - q * d| <= d / 2 plus |q| * (d's f16 rounding): under 0.6 d, d = xScale.
-                            quantizationError += Math.abs(w[c]) * 0.6 * xs[InterleavedMatrix.xScales(cols) + c / 32];
+                            if (type != GgmlType.Q8_0) { // Q8_0 multiplies float x
+                                quantizationError += Math.abs(w[c]) * 0.6 * xs[InterleavedMatrix.xScales(cols) + c / 32];
+                            }
                         }
                         double scale = cols * maxW * maxX + 1e-30;
+                        if (type == GgmlType.Q8_0) {
+                            assertThat(out[2 + r]).as(what + ": the reference's very operations").isEqualTo(want);
+                        }
                         assertThat((double) out[2 + r]).as(what).isCloseTo(want, offset(1e-5 * scale));
                         assertThat((double) out[2 + r]).as(what + " vs float").isCloseTo(exact,
                                 offset(quantizationError + 1e-5 * scale));
@@ -168,14 +173,17 @@ class InterleavedMatrixTest {
                 m.packed().gemv(0, 96, y, xOffset, out, 0, scratch);
                 float[] ys = new float[InterleavedMatrix.scratchFloats(cols)];
                 InterleavedMatrix.quantizeX(y, xOffset, cols, ys);
-                float want = dotReference(type, m.packed().segment(1), m.packed().base(1), cols, 18, ys);
+                float want = dotReference(type, m.packed().segment(1), m.packed().base(1), cols, 18, y, xOffset, ys);
                 assertThat(out[50]).isCloseTo(want, offset(1e-3f * (1 + Math.abs(want))));
             }
         }
     }
 
-    private static float dotReference(GgmlType type, MemorySegment segment, long base, int cols, int r, float[] xs) {
+    /** The kernel's scalar reference: x itself for Q8_0, x quantized in {@code xs} for the others. */
+    private static float dotReference(GgmlType type, MemorySegment segment, long base, int cols, int r, float[] x,
+            int xOffset, float[] xs) {
         return switch (type) {
+            case Q8_0 -> InterleavedQ8_0.dotReference(segment, base, cols, r, x, xOffset);
             case Q4_0 -> InterleavedQ4_0.dotReference(segment, base, cols, r, xs);
             case Q4_K -> InterleavedQ4_K.dotReference(segment, base, cols, r, xs);
             case Q5_K -> InterleavedQ5_K.dotReference(segment, base, cols, r, xs);
@@ -224,7 +232,7 @@ class InterleavedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
     void promptPathOverTheRepackedCopyIsBitIdentical(GgmlType type) {
         assumeTrue(InterleavedMatrix.SUPPORTED, "512-bit vectors");
         Random random = new Random(4);
@@ -258,7 +266,7 @@ class InterleavedMatrixTest {
     }
 
     @Test
-    void onlyQ4_0Q4_KQ5_KAndQ6_KWithWholeGroupsAreRepacked() {
+    void onlyQ4_0Q8_0Q4_KQ5_KAndQ6_KWithWholeGroupsAreRepacked() {
         assertThat(InterleavedMatrix.applies(GgmlType.Q5_K, 64, 2048)).isEqualTo(InterleavedMatrix.SUPPORTED);
         assertThat(InterleavedMatrix.applies(GgmlType.Q5_K, 64, 2048 + 32)).isFalse();
         assertThat(InterleavedMatrix.applies(GgmlType.Q5_0, 64, 2048)).isFalse();
@@ -268,7 +276,9 @@ class InterleavedMatrixTest {
         assertThat(InterleavedMatrix.applies(GgmlType.Q6_K, 64, 2048 + 32)).isFalse();
         assertThat(InterleavedMatrix.applies(GgmlType.Q4_0, 48, 2048)).isFalse();
         assertThat(InterleavedMatrix.applies(GgmlType.Q4_K, 64, 2048 + 32)).isFalse();
-        assertThat(InterleavedMatrix.applies(GgmlType.Q8_0, 64, 2048)).isFalse();
+        assertThat(InterleavedMatrix.applies(GgmlType.Q8_0, 64, 2048)).isEqualTo(InterleavedMatrix.SUPPORTED);
+        assertThat(InterleavedMatrix.applies(GgmlType.Q8_0, 40, 2048)).isFalse();
+        assertThat(InterleavedMatrix.applies(GgmlType.F16, 64, 2048)).isFalse();
         assertThat(InterleavedMatrix.applies(GgmlType.Q4_0, 0, 2048)).isFalse();
     }
 }
