@@ -202,10 +202,10 @@ class LocalModelLibraryTest {
             assertThat(repacked.reused()).isPositive();
             assertThat(repacked.repacked()).isZero();
         }
-        // Weights that do not repack install without the step.
+        // Weights that do not repack (F16) install without the step.
         steps.clear();
-        Files.copy(TestModels.model("llama3-Q8_0.gguf"), dir.resolve("q8.gguf"));
-        prepared.create("q8", Modelfile.parse("FROM ./q8.gguf"), dir, null, new Progress() {
+        Files.copy(TestModels.model("llama3-F16.gguf"), dir.resolve("f16.gguf"));
+        prepared.create("f16", Modelfile.parse("FROM ./f16.gguf"), dir, null, new Progress() {
             @Override
             public void status(String status) {
                 steps.add(status);
