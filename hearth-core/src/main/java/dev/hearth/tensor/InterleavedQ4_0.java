@@ -250,9 +250,9 @@ final class InterleavedQ4_0 {
 
     /**
      * For blocks {@code b0 .. b0 + nb} (quants from {@code quants}), the 32 rows' exact sums
-     * {@code sum((n - 8) * q)} as floats to {@code dst[at + 32 * i ..]}.
+     * {@code sum((n - 8) * q)} as floats to {@code dst[at + 32 * i ..]}. Also Q4_K's sub-blocks (same layout).
      */
-    private static void blockSums(MemorySegment w, long quants, int nb, float[] xs, int b0, int corrections,
+    static void blockSums(MemorySegment w, long quants, int nb, float[] xs, int b0, int corrections,
             float[] dst, int at) {
         for (int i = 0; i < nb; i++) {
             long o = quants + (long) QUANT_BYTES * i;
