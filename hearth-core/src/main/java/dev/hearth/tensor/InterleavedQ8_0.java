@@ -33,7 +33,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class InterleavedQ8_0 {
     /** Blocks per chunk: 512 columns, whose 32 x 16 scales convert at once into {@link InterleavedMatrix#TEMP}. */
-    static final int CHUNK_BLOCKS = 16;
+    static final int CHUNK_BLOCKS = ChunkedBlocks.CHUNK_BLOCKS;
     private static final int BLOCK_BYTES = 34;
     private static final int QUANT_BYTES = 32 * GROUP_ROWS;
     /** Bytes per block of a group: 32 scales and 32 x 32 quant bytes. */
@@ -44,7 +44,7 @@ final class InterleavedQ8_0 {
     /** Bytes of the source of one chunk's row: {@value #CHUNK_BLOCKS} blocks. */
     private static final int CHUNK_ROW_BYTES = CHUNK_BLOCKS * BLOCK_BYTES;
     /** Bytes of {@link #repackGroup}'s staging array. */
-    static final int STAGING = GROUP_ROWS * CHUNK_ROW_BYTES;
+    static final int STAGING = ChunkedBlocks.stagingBytes(BLOCK_BYTES);
 
     private InterleavedQ8_0() {
     }
@@ -61,18 +61,8 @@ final class InterleavedQ8_0 {
         long rowBytes = (long) blocks * BLOCK_BYTES;
         for (int b0 = 0; b0 < blocks; b0 += CHUNK_BLOCKS) {
             int nb = Math.min(CHUNK_BLOCKS, blocks - b0);
-            for (int r = 0; r < GROUP_ROWS; r++) {
-                MemorySegment.copy(src, ValueLayout.JAVA_BYTE, srcOffset + r * rowBytes + (long) b0 * BLOCK_BYTES, in,
-                        r * CHUNK_ROW_BYTES, nb * BLOCK_BYTES);
-            }
             int chunk = dstOffset + b0 * GROUP_BLOCK_BYTES;
-            for (int i = 0; i < nb; i++) {
-                for (int r = 0; r < GROUP_ROWS; r++) {
-                    int block = r * CHUNK_ROW_BYTES + i * BLOCK_BYTES;
-                    dst[chunk + 2 * (32 * i + r)] = in[block];
-                    dst[chunk + 2 * (32 * i + r) + 1] = in[block + 1];
-                }
-            }
+            ChunkedBlocks.stage(src, srcOffset, rowBytes, BLOCK_BYTES, b0, nb, in, dst, chunk);
             int quants = chunk + 64 * nb;
             for (int i = 0; i < nb; i++) {
                 for (int c = 0; c < 32; c++) {
@@ -90,17 +80,12 @@ final class InterleavedQ8_0 {
         }
     }
 
-    /** Offset in a group of block {@code b}'s scale of row {@code r}. */
     private static long scaleOffset(int b, int r) {
-        int b0 = b - b % CHUNK_BLOCKS;
-        return (long) b0 * GROUP_BLOCK_BYTES + 2L * (32 * (b - b0) + r);
+        return ChunkedBlocks.scaleOffset(BLOCK_BYTES, b, r);
     }
 
-    /** Offset in a group of block {@code b}'s quants. */
     private static long quantOffset(int blocks, int b) {
-        int b0 = b - b % CHUNK_BLOCKS;
-        int nb = Math.min(CHUNK_BLOCKS, blocks - b0);
-        return (long) b0 * GROUP_BLOCK_BYTES + 64L * nb + (long) QUANT_BYTES * (b - b0);
+        return ChunkedBlocks.quantOffset(BLOCK_BYTES, blocks, b);
     }
 
     // ---- scalar: single rows --------------------------------------------------------------------------------
