@@ -170,8 +170,7 @@ public final class ModelBenchmark {
      * cache holds floats). At long contexts they add up to a large share of a token's reads.
      */
     public static long kvBytesPerPosition(Model model) {
-        var c = model.config();
-        return 4L * c.blockCount() * (c.kvDimK() + c.kvDimV());
+        return 4L * InferenceState.kvFloatsPerPosition(model.config());
     }
 
     /** Median of {@code values} (sorted copy). */

@@ -60,6 +60,19 @@ public final class InferenceState {
     java.util.function.BooleanSupplier abandonWhen;
 
     /** One sequence; see {@link #InferenceState(ModelConfig, int, int, int, int, int)}. */
+    /** Floats of KV cache per cached position: every layer's key and value row. */
+    public static long kvFloatsPerPosition(ModelConfig config) {
+        return (long) config.blockCount() * ((long) config.kvDimK() + config.kvDimV());
+    }
+
+    /**
+     * Row of KV head {@code kvHead} for cache position {@code cachePos} ({@code slot * contextLength + position})
+     * in {@link #keyCache} and {@link #valueCache}, counted in rows of the head's dimension.
+     */
+    int kvRow(int kvHead, int cachePos) {
+        return kvHead * slots * contextLength + cachePos;
+    }
+
     public InferenceState(ModelConfig config, int contextLength, int batchCapacity, int logitRows, int threads) {
         this(config, 1, contextLength, batchCapacity, logitRows, threads);
     }

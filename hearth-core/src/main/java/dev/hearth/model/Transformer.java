@@ -115,12 +115,12 @@ public final class Transformer {
             int kvV = c.kvDimV();
             int hdk = c.headDimK();
             int hdv = c.headDimV();
-            int cached = s.slots * s.contextLength;
             for (int t = 0; t < n; t++) {
                 int cachePos = batch.slots[t] * s.contextLength + batch.positions[t];
                 for (int h = 0; h < c.headCountKv(); h++) {
-                    System.arraycopy(s.k, t * kvK + h * hdk, s.keyCache[l], (h * cached + cachePos) * hdk, hdk);
-                    System.arraycopy(s.v, t * kvV + h * hdv, s.valueCache[l], (h * cached + cachePos) * hdv, hdv);
+                    int row = s.kvRow(h, cachePos);
+                    System.arraycopy(s.k, t * kvK + h * hdk, s.keyCache[l], row * hdk, hdk);
+                    System.arraycopy(s.v, t * kvV + h * hdv, s.valueCache[l], row * hdv, hdv);
                 }
             }
 
@@ -403,7 +403,6 @@ public final class Transformer {
             int hdk = c.headDimK();
             int hdv = c.headDimV();
             int ctx = s.contextLength;
-            int cached = s.slots * ctx;
             float[] keys = s.keyCache[layer];
             float[] values = s.valueCache[layer];
             float[] scores = s.scores[thread]; // head g of the group at g * ctx
@@ -418,7 +417,8 @@ public final class Transformer {
                 int qOff = t * c.qDim() + firstHead * hdk;
                 // llama.cpp's sliding window: position p sees q when p - q < window.
                 int lo = window > 0 ? Math.max(0, pos - window + 1) : 0;
-                int keyRows = (kvHead * cached + base) * hdk;
+                int firstRow = s.kvRow(kvHead, base);
+                int keyRows = firstRow * hdk;
                 java.util.Arrays.fill(inverse, 0, group, Float.NEGATIVE_INFINITY); // each head's largest score
                 for (int j = lo; j <= pos; j++) {
                     int k = keyRows + j * hdk;
@@ -433,7 +433,7 @@ public final class Transformer {
                 for (int g = 0; g < group; g++) {
                     inverse[g] = 1f / Layers.expShifted(scores, g * ctx + lo, g * ctx + pos + 1, inverse[g]);
                 }
-                Layers.weightedRows(s.att, t * heads * hdv + firstHead * hdv, hdv, values, (kvHead * cached + base) * hdv,
+                Layers.weightedRows(s.att, t * heads * hdv + firstHead * hdv, hdv, values, firstRow * hdv,
                         hdv, scores, ctx, lo, pos + 1, inverse, group, hdv);
             }
         }

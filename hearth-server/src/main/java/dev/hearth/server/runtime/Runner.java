@@ -3,6 +3,7 @@ package dev.hearth.server.runtime;
 import dev.hearth.engine.ComputePool;
 import dev.hearth.engine.InferenceEngine;
 import dev.hearth.engine.LoadedModel;
+import dev.hearth.model.InferenceState;
 import dev.hearth.model.ModelConfig;
 import dev.hearth.server.models.ResolvedModel;
 import dev.hearth.server.prompt.PromptFormat;
@@ -109,7 +110,7 @@ public final class Runner {
      */
     static long estimateHeap(ModelConfig c, int slots, int context, int batch, int threads) {
         long positions = Math.multiplyExact((long) slots, context);
-        long kv = Math.multiplyExact(Math.multiplyExact((long) c.blockCount(), positions), (long) c.kvDimK() + c.kvDimV());
+        long kv = Math.multiplyExact(positions, InferenceState.kvFloatsPerPosition(c));
         long perRow = 3L * c.embeddingLength() + c.qDim() + c.kvDimK() + c.kvDimV()
                 + (long) c.headCount() * c.headDimV() + 2L * c.feedForwardLength() + c.ropeDim() + c.vocabSize();
         long activations = Math.multiplyExact((long) batch, perRow);
